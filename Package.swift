@@ -1,0 +1,82 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "teachersync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "teachersync", targets: ["teachersync"]),
+        .executable(name: "teachersync-bench", targets: ["teachersync-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    ],
+    targets: [
+        // Pure protocol core: clocks, operations, change sets, encoding, signatures, merge, scope rules.
+        .target(
+            name: "SyncCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Pure domain: the teacher-training records, their validation and table declarations.
+        .target(
+            name: "TrainingDomain",
+            dependencies: ["SyncCore", .product(name: "CSV", package: "CSV.swift")],
+            swiftSettings: strict
+        ),
+        // The SQLite replica: migrations, operation log, sealing, apply, quarantine, conflicts, bundles.
+        .target(
+            name: "SQLiteReplica",
+            dependencies: [
+                "SyncCore", "TrainingDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Test support shipped like product code: manual clock, key fixtures, data generators.
+        .target(
+            name: "SyncTestSupport",
+            dependencies: ["SyncCore", "TrainingDomain"],
+            swiftSettings: strict
+        ),
+        // The command-line interface: one file per subcommand.
+        .target(
+            name: "TeacherSyncCLI",
+            dependencies: [
+                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "teachersync", dependencies: ["TeacherSyncCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "teachersync-bench",
+            dependencies: [
+                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "SyncTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TrainingDomainTests", dependencies: ["TrainingDomain", "SyncTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SQLiteReplicaTests",
+            dependencies: ["SQLiteReplica", "SyncCore", "TrainingDomain", "SyncTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

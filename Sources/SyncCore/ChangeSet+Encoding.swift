@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+
+extension ChangeSet {
+    /// The four magic bytes that open every body: ASCII `TSCS`.
+    public static let magic: [UInt8] = Array("TSCS".utf8)
+    /// The largest body a node accepts (16 MiB).
+    public static let maxBodyBytes = 16 << 20
+    /// The most operations one set may carry.
+    public static let maxOperations = 100_000
+
+    /// Builds, encodes and signs a set.
+    ///
+    /// - Precondition: `operations` is not empty and `previous` is 32 bytes.
+    public static func seal(
+        stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [Operation], signer: SigningIdentity
+    ) throws(SyncError) -> ChangeSet {
+        precondition(!operations.isEmpty, "a change set carries at least one operation")
+        precondition(previous.count == 32, "previous must be a 32-byte set id")
+        precondition(signer.origin == stream.origin, "only the stream's origin signs its sets")
+        let body = encodeBody(
+            format: currentFormat, stream: stream, sequence: sequence, previous: previous, operations: operations)
+        let id = Array(SHA256.hash(data: body))
+        let signature: [UInt8]
+        do {
+            signature = Array(try signer.privateKey.signature(for: signatureInput(id: id)))
+        } catch {
+            throw SyncError(.storeFailure, "signing failed")
+        }
+        // Decoding what we just encoded gives the canonical operation order and validates limits.
+        return try decode(envelopeBody: body, signature: signature)
+    }
+
+    /// Encodes a body canonically. Operations keep their order; fields are sorted by name.
+    public static func encodeBody(
+        format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [Operation]
+    ) -> [UInt8] {
+        var w = ByteWriter(capacity: 64 + operations.count * 96)
+        w.raw(magic)
+        w.u16(format)
+        w.raw(stream.origin.bytes)
+        w.string(stream.scope.wireValue)
+        w.u64(sequence)
+        w.raw(previous)
+        let lo = operations.map(\.hlc).min() ?? .zero
+        let hi = operations.map(\.hlc).max() ?? .zero
+        w.u64(lo.rawValue)
+        w.u64(hi.rawValue)
+        w.u32(UInt32(operations.count))
+        for op in operations { op.encode(into: &w) }
+        return w.bytes
+    }
+
+    /// Decodes an envelope (`u32 length ‖ body ‖ signature`) exactly; trailing bytes are refused.
+    ///
+    /// Decoding checks the form only. Signature, chain and scope are checked by ``SetVerifier``.
+    public static func decode(envelope: [UInt8]) throws(SyncError) -> ChangeSet {
+        var r = ByteReader(envelope)
+        let n = Int(try r.u32())
+        guard n <= maxBodyBytes else { throw SyncError(.tooLarge, "body of \(n) bytes exceeds \(maxBodyBytes)") }
+        let body = try r.raw(n)
+        let signature = try r.raw(64)
+        guard r.remaining == 0 else { throw SyncError(.malformed, "\(r.remaining) trailing bytes after signature") }
+        return try decode(envelopeBody: body, signature: signature)
+    }
+
+    /// Decodes a body and attaches its signature.
+    public static func decode(envelopeBody body: [UInt8], signature: [UInt8]) throws(SyncError) -> ChangeSet {
+        var r = ByteReader(body)
+        guard try r.raw(4) == magic else { throw SyncError(.malformed, "bad magic: not a change set") }
+        let format = try r.u16()
+        guard supportedFormats.contains(format) else {
+            throw SyncError(.unsupportedVersion, "format version \(format); this build reads \(supportedFormats)")
+        }
+        guard let origin = OriginID(bytes: try r.raw(OriginID.byteCount)) else {
+            throw SyncError(.malformed, "bad origin")
+        }
+        let scopeText = try r.string(limit: 16)
+        guard let scope = Scope(wireValue: scopeText) else { throw SyncError(.malformed, "bad stream scope") }
+        let sequence = try r.u64()
+        guard sequence >= 1 else { throw SyncError(.malformed, "sequence numbers start at 1") }
+        let previous = try r.raw(32)
+        if sequence == 1, previous != genesis {
+            throw SyncError(.malformed, "the first set of a stream must name the genesis hash")
+        }
+        let lo = HybridTimestamp(rawValue: try r.u64())
+        let hi = HybridTimestamp(rawValue: try r.u64())
+        let count = Int(try r.u32())
+        guard count >= 1, count <= maxOperations else {
+            throw SyncError(.malformed, "operation count \(count) outside 1...\(maxOperations)")
+        }
+        var ops = [Operation]()
+        ops.reserveCapacity(count)
+        var seenMin = HybridTimestamp(rawValue: .max)
+        var seenMax = HybridTimestamp.zero
+        for index in 0..<count {
+            let op = try Operation.decode(from: &r, index: index)
+            seenMin = min(seenMin, op.hlc)
+            seenMax = max(seenMax, op.hlc)
+            ops.append(op)
+        }
+        guard r.remaining == 0 else { throw SyncError(.malformed, "\(r.remaining) trailing bytes after operations") }
+        guard lo == seenMin, hi == seenMax else {
+            throw SyncError(.malformed, "declared clock range does not match the operations")
+        }
+        return ChangeSet(
+            format: format, stream: StreamID(origin: origin, scope: scope), sequence: sequence, previous: previous,
+            hlcRange: lo...hi, operations: ops, body: body, signature: signature)
+    }
+}

@@ -1,0 +1,48 @@
+/// A stable, machine-readable reason a change set or request was refused.
+///
+/// Reason codes appear on the wire, in the quarantine table, in CLI output and in metrics. They are
+/// strings so that adding one never breaks an older reader. The full list is in docs/PROTOCOL.md.
+public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    /// The code, e.g. `signature.invalid`.
+    public let rawValue: String
+
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+    public var description: String { rawValue }
+
+    /// The bytes do not follow the encoding (truncated, trailing bytes, bad lengths, bad UTF-8, non-canonical).
+    public static let malformed: ReasonCode = "format.malformed"
+    /// The format version is not one this node can read.
+    public static let unsupportedVersion: ReasonCode = "format.unsupported_version"
+    /// The set is larger than a receiver accepts.
+    public static let tooLarge: ReasonCode = "format.too_large"
+    /// An operation names a table or column the schema does not declare, or a value of the wrong type.
+    public static let schemaViolation: ReasonCode = "format.schema_violation"
+    /// The signature does not verify against the author's registered key.
+    public static let badSignature: ReasonCode = "signature.invalid"
+    /// The author is not in the key registry.
+    public static let unknownOrigin: ReasonCode = "origin.unknown"
+    /// The author's key has been revoked.
+    public static let revokedOrigin: ReasonCode = "origin.revoked"
+    /// The previous-set hash does not match the stream's head.
+    public static let brokenChain: ReasonCode = "chain.broken"
+    /// Sets before this one in the stream are missing; ask for them again.
+    public static let chainGap: ReasonCode = "chain.gap"
+    /// Another set with the same stream and sequence number is already held.
+    public static let fork: ReasonCode = "chain.fork"
+    /// The set's clock readings are too far ahead of the receiver's wall clock.
+    public static let hlcFuture: ReasonCode = "hlc.future"
+    /// The author's role may not write this table.
+    public static let tableNotWritable: ReasonCode = "scope.table_not_writable"
+    /// A row belongs to a county other than the author's.
+    public static let outsideCounty: ReasonCode = "scope.outside_county"
+    /// The stream's scope is not one the author may write.
+    public static let streamScope: ReasonCode = "scope.stream"
+    /// An applying failure the store could not attribute to the set (disk full, I/O error): retryable.
+    public static let storeFailure: ReasonCode = "store.failure"
+}

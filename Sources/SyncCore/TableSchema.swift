@@ -1,0 +1,80 @@
+/// The declaration of one synced table: its name, columns, key, kind and who may write it.
+///
+/// Tables are declared once (in the domain library); the store derives its SQL from the declaration and
+/// the verifier its scope rules, so the two can never disagree.
+public struct TableSchema: Sendable, Hashable {
+    /// Whether rows change after they are written.
+    public enum Kind: String, Sendable, Hashable {
+        /// Mutable rows: last writer wins per field; deletions are tombstones.
+        case mutable
+        /// Immutable facts: inserted once, never edited or deleted (withdrawn by a later fact).
+        case fact
+    }
+
+    /// The type of a column's values.
+    public enum ColumnType: String, Sendable, Hashable {
+        case integer
+        case text
+    }
+
+    /// A declared column.
+    public struct Column: Sendable, Hashable {
+        public let name: String
+        public let type: ColumnType
+        /// Whether the column may be absent or null.
+        public let optional: Bool
+
+        public init(_ name: String, _ type: ColumnType, optional: Bool = false) {
+            self.name = name
+            self.type = type
+            self.optional = optional
+        }
+    }
+
+    /// The table name, lowercase ASCII with underscores.
+    public let name: String
+    /// All columns, key columns first, in declared order.
+    public let columns: [Column]
+    /// The names of the key columns, in declared order.
+    public let keyColumns: [String]
+    /// Mutable or fact.
+    public let kind: Kind
+    /// The column that holds the county code a row belongs to; `nil` for province-wide tables.
+    public let scopeColumn: String?
+    /// The roles allowed to write the table.
+    public let writers: Set<Role>
+
+    public init(
+        name: String, columns: [Column], keyColumns: [String], kind: Kind, scopeColumn: String?, writers: Set<Role>
+    ) {
+        precondition(keyColumns.allSatisfy { k in columns.contains { $0.name == k } }, "key columns must be declared")
+        precondition(scopeColumn.map { s in columns.contains { $0.name == s } } ?? true, "scope column undeclared")
+        self.name = name
+        self.columns = columns
+        self.keyColumns = keyColumns
+        self.kind = kind
+        self.scopeColumn = scopeColumn
+        self.writers = writers
+    }
+
+    /// The columns that are not part of the key, in declared order.
+    public var valueColumns: [Column] { columns.filter { !keyColumns.contains($0.name) } }
+
+    /// The column with this name.
+    public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+}
+
+/// All synced tables a node knows, looked up by name.
+public struct SchemaCatalog: Sendable {
+    /// The tables in declared order (the order the state digest walks them).
+    public let tables: [TableSchema]
+    private let byName: [String: TableSchema]
+
+    public init(_ tables: [TableSchema]) {
+        self.tables = tables
+        self.byName = Dictionary(uniqueKeysWithValues: tables.map { ($0.name, $0) })
+    }
+
+    /// The table with this name, if declared.
+    public subscript(name: String) -> TableSchema? { byName[name] }
+}
