@@ -39,6 +39,7 @@ let package = Package(
             dependencies: [
                 "SyncCore", "TrainingDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

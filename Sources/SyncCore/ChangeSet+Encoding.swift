@@ -13,7 +13,7 @@ extension ChangeSet {
     ///
     /// - Precondition: `operations` is not empty and `previous` is 32 bytes.
     public static func seal(
-        stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [Operation], signer: SigningIdentity
+        stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [RowOperation], signer: SigningIdentity
     ) throws(SyncError) -> ChangeSet {
         precondition(!operations.isEmpty, "a change set carries at least one operation")
         precondition(previous.count == 32, "previous must be a 32-byte set id")
@@ -33,7 +33,7 @@ extension ChangeSet {
 
     /// Encodes a body canonically. Operations keep their order; fields are sorted by name.
     public static func encodeBody(
-        format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [Operation]
+        format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [RowOperation]
     ) -> [UInt8] {
         var w = ByteWriter(capacity: 64 + operations.count * 96)
         w.raw(magic)
@@ -89,12 +89,12 @@ extension ChangeSet {
         guard count >= 1, count <= maxOperations else {
             throw SyncError(.malformed, "operation count \(count) outside 1...\(maxOperations)")
         }
-        var ops = [Operation]()
+        var ops = [RowOperation]()
         ops.reserveCapacity(count)
         var seenMin = HybridTimestamp(rawValue: .max)
         var seenMax = HybridTimestamp.zero
         for index in 0..<count {
-            let op = try Operation.decode(from: &r, index: index)
+            let op = try RowOperation.decode(from: &r, index: index)
             seenMin = min(seenMin, op.hlc)
             seenMax = max(seenMax, op.hlc)
             ops.append(op)

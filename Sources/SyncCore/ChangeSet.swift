@@ -25,7 +25,7 @@ public struct ChangeSet: Sendable, Hashable {
     /// The smallest and largest clock reading of the operations.
     public let hlcRange: ClosedRange<HybridTimestamp>
     /// The operations, in the order the author made them.
-    public let operations: [Operation]
+    public let operations: [RowOperation]
     /// The canonical body bytes (what the id hashes).
     public let body: [UInt8]
     /// The Ed25519 signature over ``signatureInput``.
@@ -63,7 +63,7 @@ public struct ChangeSet: Sendable, Hashable {
 
     init(
         format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8],
-        hlcRange: ClosedRange<HybridTimestamp>, operations: [Operation], body: [UInt8], signature: [UInt8]
+        hlcRange: ClosedRange<HybridTimestamp>, operations: [RowOperation], body: [UInt8], signature: [UInt8]
     ) {
         self.format = format
         self.stream = stream

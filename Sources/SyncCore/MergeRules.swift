@@ -18,7 +18,7 @@ public enum MergeRules {
     }
 
     /// Applies `op`, authored by `origin`, to `row` (`nil` when the replica has never seen the row).
-    public static func apply(_ op: Operation, by origin: OriginID, to row: RowState?) -> Outcome {
+    public static func apply(_ op: RowOperation, by origin: OriginID, to row: RowState?) -> Outcome {
         let stamp = WriteStamp(hlc: op.hlc, origin: origin)
         var state = row ?? RowState()
         var conflicts = [FieldConflict]()
@@ -65,7 +65,7 @@ public enum MergeRules {
         return Outcome(row: state, changed: changed, conflicts: conflicts)
     }
 
-    private static func factConflict(_ op: Operation, winner: WriteStamp, loser: WriteStamp) -> FieldConflict {
+    private static func factConflict(_ op: RowOperation, winner: WriteStamp, loser: WriteStamp) -> FieldConflict {
         FieldConflict(table: op.table, key: op.key, field: "*", winner: winner, loser: loser)
     }
 }

@@ -70,11 +70,14 @@ public struct SetVerifier: Sendable {
             throw SyncError(.streamScope, "a county origin writes only its own county's stream")
         }
         for (index, op) in set.operations.enumerated() {
-            try checkOperation(op, index: index, set: set, author: author)
+            try checkOperation(op, index: index, streamScope: set.stream.scope, author: author)
         }
     }
 
-    private func checkOperation(_ op: Operation, index: Int, set: ChangeSet, author: OriginRecord) throws(SyncError) {
+    /// Checks one operation against the schema and the author's scope (also used for local writes).
+    public func checkOperation(_ op: RowOperation, index: Int, streamScope: Scope, author: OriginRecord)
+        throws(SyncError)
+    {
         let at = "operation \(index + 1)"
         guard let table = catalog[op.table] else {
             throw SyncError(.schemaViolation, "\(at): unknown table \(op.table)")
@@ -118,7 +121,7 @@ public struct SetVerifier: Sendable {
         guard let county = op.value(of: scopeColumn)?.textValue else {
             throw SyncError(.schemaViolation, "\(at): \(table.name) operations carry \(scopeColumn)")
         }
-        if case .county(let streamCounty) = set.stream.scope, county != streamCounty {
+        if case .county(let streamCounty) = streamScope, county != streamCounty {
             throw SyncError(.outsideCounty, "\(at): row of county \(county) in stream of county \(streamCounty)")
         }
     }

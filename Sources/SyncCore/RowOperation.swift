@@ -1,5 +1,5 @@
 /// One write, as it travels inside a change set.
-public struct Operation: Sendable, Hashable {
+public struct RowOperation: Sendable, Hashable {
     /// What the write does.
     public enum Kind: UInt8, Sendable, Hashable, CaseIterable {
         /// Sets some fields of a mutable row, creating it if needed (last writer wins per field).

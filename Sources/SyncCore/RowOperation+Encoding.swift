@@ -1,5 +1,5 @@
-extension Operation {
-    /// Appends the operation's canonical encoding (see docs/PROTOCOL.md, "Operation").
+extension RowOperation {
+    /// Appends the operation's canonical encoding (see docs/PROTOCOL.md, "RowOperation").
     public func encode(into w: inout ByteWriter) {
         w.u8(kind.rawValue)
         w.u64(hlc.rawValue)
@@ -21,7 +21,7 @@ extension Operation {
     }
 
     /// Reads one operation strictly: unknown kinds, empty keys and unsorted or repeated field names are refused.
-    public static func decode(from r: inout ByteReader, index: Int = 0) throws(SyncError) -> Operation {
+    public static func decode(from r: inout ByteReader, index: Int = 0) throws(SyncError) -> RowOperation {
         let at = r.offset
         guard let kind = Kind(rawValue: try r.u8()) else {
             throw SyncError(.malformed, "operation \(index + 1): unknown kind at offset \(at)")
@@ -46,13 +46,13 @@ extension Operation {
             lastName = nameBytes
             fields.append(Field(name, try r.value()))
         }
-        return Operation(kind: kind, hlc: hlc, table: table, key: key, fields: fields)
+        return RowOperation(kind: kind, hlc: hlc, table: table, key: key, fields: fields)
     }
 
     /// Decodes an operation from its encoding alone, refusing trailing bytes.
     public init(encoded bytes: [UInt8]) throws(SyncError) {
         var r = ByteReader(bytes)
-        self = try Operation.decode(from: &r)
+        self = try RowOperation.decode(from: &r)
         guard r.remaining == 0 else { throw SyncError(.malformed, "trailing bytes after operation") }
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import SyncCore
+
+extension Replica {
+    /// Applies local writes in one transaction, recording one operation per effective change.
+    ///
+    /// An upsert carries only the fields that differ from what the replica holds (plus the scope
+    /// column); a write that changes nothing records nothing. A fact that already exists unchanged is a
+    /// no-op; one with the same key and different content is refused (facts are never edited).
+    ///
+    /// - Throws: ``ReplicaError`` for a write outside the node's scope (nothing is written), or for
+    ///   conflicting facts under ``FactConflictPolicy/refuse``.
+    @discardableResult
+    public func write(_ writes: [LocalWrite], factConflicts: FactConflictPolicy = .refuse) throws(ReplicaError)
+        -> WriteReport
+    {
+        let verifier = SetVerifier(catalog: catalog)
+        let author = identity.record
+        let origin = identity.origin
+        let wall = configuration.wallClock
+        return try run { db in
+            var clock = HybridClock(last: try Self.loadClock(db))
+            var report = WriteReport()
+            var conflicting = [Int]()
+            let now = wall.nowMillis()
+            let insertPending = try db.cachedStatement(
+                sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
+            for (index, w) in writes.enumerated() {
+                guard let sql = tables[w.table] else {
+                    throw ReplicaError.scope(SyncError(.schemaViolation, "unknown table \(w.table)"))
+                }
+                let schema = sql.schema
+                let current = try sql.load(db, key: w.key)
+                guard let fields = Self.effectiveFields(w, schema: schema, current: current) else {
+                    if w.kind == .insertFact, current?.isLive == true,
+                        !Self.sameFact(w.fields, current!)
+                    {
+                        conflicting.append(index)
+                    } else {
+                        report.unchanged += 1
+                    }
+                    continue
+                }
+                let op = RowOperation(kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
+                let rowCounty = schema.scopeColumn.flatMap { op.value(of: $0)?.textValue }
+                let scope = identity.streamScope(forRowCounty: rowCounty)
+                do {
+                    try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
+                } catch let error as SyncError {
+                    throw ReplicaError.scope(error)
+                }
+                let outcome = MergeRules.apply(op, by: origin, to: current)
+                try sql.store(db, key: w.key, state: outcome.row)
+                try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
+                report.written += 1
+            }
+            if !conflicting.isEmpty, factConflicts == .refuse { throw ReplicaError.factConflict(conflicting) }
+            try Self.saveClock(db, clock.last)
+            return report
+        }
+    }
+
+    /// The fields an operation must carry, or `nil` when the write changes nothing.
+    static func effectiveFields(_ w: LocalWrite, schema: TableSchema, current: RowState?) -> [RowOperation.Field]? {
+        let live = current?.isLive == true
+        switch w.kind {
+        case .insertFact:
+            return live ? nil : w.fields
+        case .delete:
+            guard live, let current else { return nil }
+            guard let scope = schema.scopeColumn else { return [] }
+            return [.init(scope, current.fields[scope]?.value ?? .null)]
+        case .upsert:
+            guard live, let current else { return w.fields }
+            let changed = w.fields.filter { current.fields[$0.name]?.value != $0.value }
+            if changed.isEmpty { return nil }
+            guard let scope = schema.scopeColumn, !changed.contains(where: { $0.name == scope }) else { return changed }
+            return changed + [.init(scope, current.fields[scope]?.value ?? .null)]
+        }
+    }
+
+    static func sameFact(_ fields: [RowOperation.Field], _ row: RowState) -> Bool {
+        Dictionary(uniqueKeysWithValues: fields.map { ($0.name, $0.value) }) == row.fields.mapValues(\.value)
+    }
+
+    static func loadClock(_ db: Database) throws -> HybridTimestamp {
+        let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hlc'") ?? "0"
+        return HybridTimestamp(rawValue: UInt64(text) ?? 0)
+    }
+
+    static func saveClock(_ db: Database, _ t: HybridTimestamp) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc', ?)", arguments: [String(t.rawValue)])
+    }
+}

@@ -1,0 +1,247 @@
+import Crypto
+import Foundation
+import GRDB
+public import SyncCore
+import TrainingDomain
+
+/// A set that was refused, with its reason. Safe to print: no payload, no personal data.
+public struct RejectedSet: Sendable, Hashable, CustomStringConvertible {
+    /// The first 16 hex digits of the set id (of the raw bytes when the set could not be decoded).
+    public let setID: String
+    public let stream: String?
+    public let sequence: UInt64?
+    public let reason: ReasonCode
+    public let detail: String
+
+    public var description: String {
+        let at = stream.map { " stream \($0) set \(sequence ?? 0)" } ?? ""
+        return "set \(setID)\(at): \(reason) (\(detail))"
+    }
+}
+
+/// What receiving a batch of sets did.
+public struct ReceiveReport: Sendable, Hashable {
+    /// Sets verified and applied.
+    public var applied = 0
+    /// Sets already held: nothing to do.
+    public var alreadyPresent = 0
+    /// Sets refused and quarantined, with reasons.
+    public var rejected: [RejectedSet] = []
+    /// Operations applied.
+    public var operationsApplied = 0
+    /// Set when this import pinned the hub's key on first use.
+    public var pinnedHubOrigin: OriginID?
+}
+
+extension Replica {
+    /// Verifies and applies change-set envelopes, each in its own transaction, all or nothing.
+    ///
+    /// Sets may come in any order: each stream's sets are tried in sequence order, and a set waiting for
+    /// its author's enrolment or for an earlier set of its stream is retried while others make progress.
+    /// What still cannot be applied is quarantined with its reason; nothing of it is applied.
+    public func receive(_ envelopes: [[UInt8]]) throws(ReplicaError) -> ReceiveReport {
+        var report = ReceiveReport()
+        var candidates = [ChangeSet]()
+        for envelope in envelopes {
+            do {
+                candidates.append(try ChangeSet.decode(envelope: envelope))
+            } catch {
+                let rejected = RejectedSet(
+                    setID: Hex.encode(SHA256.hash(data: envelope)).prefixString(16), stream: nil, sequence: nil,
+                    reason: error.reason, detail: error.detail)
+                try quarantine(rawEnvelope: envelope, set: nil, rejected)
+                report.rejected.append(rejected)
+            }
+        }
+        candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+        var waiting = [(ChangeSet, SyncError)]()
+        while !candidates.isEmpty {
+            var progressed = false
+            waiting.removeAll()
+            for set in candidates {
+                do {
+                    switch try apply(set, report: &report) {
+                    case .next:
+                        report.applied += 1
+                        report.operationsApplied += set.operations.count
+                        progressed = true
+                    case .duplicate:
+                        report.alreadyPresent += 1
+                    }
+                } catch let error as SyncError {
+                    waiting.append((set, error))
+                } catch let error as ReplicaError {
+                    throw error
+                } catch {
+                    throw .io("applying a set failed: \(Self.safeDescription(error))")
+                }
+            }
+            let retryable = waiting.filter { $0.1.classification == .retryable && $0.1.reason != .storeFailure }
+            if progressed, !retryable.isEmpty {
+                candidates = retryable.map(\.0)
+                // Non-retryable failures are final now; retryable ones get another pass.
+                for (set, error) in waiting where !(error.classification == .retryable && error.reason != .storeFailure) {
+                    report.rejected.append(try reject(set, error))
+                }
+                continue
+            }
+            for (set, error) in waiting { report.rejected.append(try reject(set, error)) }
+            candidates = []
+        }
+        return report
+    }
+
+    /// Tries again every quarantined set whose reason may have gone away (a gap filled, a key enrolled).
+    public func retryQuarantined() throws(ReplicaError) -> ReceiveReport {
+        let envelopes = try runRead { db in
+            try Data.fetchAll(
+                db, sql: "SELECT envelope FROM quarantine WHERE reason IN (?, ?, ?) ORDER BY id",
+                arguments: [ReasonCode.chainGap.rawValue, ReasonCode.unknownOrigin.rawValue, ReasonCode.hlcFuture.rawValue]
+            ).map { Array($0) }
+        }
+        guard !envelopes.isEmpty else { return ReceiveReport() }
+        return try receive(envelopes)
+    }
+
+    private func reject(_ set: ChangeSet, _ error: SyncError) throws(ReplicaError) -> RejectedSet {
+        let rejected = RejectedSet(
+            setID: set.idHex.prefixString(16), stream: set.stream.description, sequence: set.sequence,
+            reason: error.reason, detail: error.detail)
+        try quarantine(rawEnvelope: set.envelope, set: set, rejected)
+        return rejected
+    }
+
+    private func quarantine(rawEnvelope: [UInt8], set: ChangeSet?, _ r: RejectedSet) throws(ReplicaError) {
+        let id = set?.id ?? Array(SHA256.hash(data: rawEnvelope))
+        let now = configuration.wallClock.nowMillis()
+        try run { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO quarantine (set_id, origin, scope, sequence, reason, detail, envelope, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Data(id), set?.stream.origin.hex, set?.stream.scope.wireValue, set.map { Int64($0.sequence) },
+                    r.reason.rawValue, r.detail, Data(rawEnvelope.prefix(ChangeSet.maxBodyBytes + 68)), now,
+                ])
+        }
+    }
+
+    /// Verifies and applies one set in one transaction. Throws `SyncError` for a refusal.
+    private func apply(_ set: ChangeSet, report: inout ReceiveReport) throws -> SetVerifier.ChainPosition {
+        let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
+        let wall = configuration.wallClock.nowMillis()
+        let hook = configuration.afterApplyingOperation
+        let ownRole = identity.role
+        var pinned: OriginID?
+        let position = try pool.write { db -> SetVerifier.ChainPosition in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_sets WHERE id = ?", arguments: [Data(set.id)]) == true {
+                return .duplicate
+            }
+            var directory = try self.keyDirectory(db)
+            if ownRole == .county, directory.hub == nil, let hub = Self.selfEnrolledHub(set) {
+                // Trust on first use: a county with no pinned hub key takes the key that the first
+                // registry set introduces itself with, and says so (docs/OPERATIONS.md).
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hub_key', ?)",
+                    arguments: [hub.publicKey.rawRepresentation.base64EncodedString()])
+                directory.hub = hub
+                pinned = hub.origin
+            }
+            let author = try verifier.checkAuthor(set, directory: directory)
+            let head = try Self.head(db, set.stream)
+            let held = try Data.fetchOne(
+                db, sql: "SELECT id FROM change_sets WHERE origin = ? AND scope = ? AND sequence = ?",
+                arguments: [Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence)])
+            let position = try verifier.checkChain(set, head: head, heldIDAtSequence: held.map { Array($0) })
+            guard position == .next else { return position }
+            try verifier.checkClock(set, wallMillis: wall)
+            try verifier.checkScope(set, author: author)
+            var clock = HybridClock(last: try Self.loadClock(db), maxForwardDriftMillis: verifier.maxForwardDriftMillis)
+            try clock.receive(set.hlcRange.upperBound, wallMillis: wall)
+            let insertConflict = try db.cachedStatement(
+                sql: """
+                    INSERT INTO conflicts (tbl, row_key, field, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for (index, op) in set.operations.enumerated() {
+                guard let sql = self.tables[op.table] else { throw SyncError(.schemaViolation, "unknown table") }
+                let outcome = MergeRules.apply(op, by: set.stream.origin, to: try sql.load(db, key: op.key))
+                if outcome.changed { try sql.store(db, key: op.key, state: outcome.row) }
+                for c in outcome.conflicts {
+                    var w = ByteWriter()
+                    for v in c.key { w.value(v) }
+                    try insertConflict.execute(arguments: [
+                        c.table, Data(w.bytes), c.field, Int64(bitPattern: c.winner.hlc.rawValue), c.winner.origin.hex,
+                        Int64(bitPattern: c.loser.hlc.rawValue), c.loser.origin.hex, wall,
+                    ])
+                }
+                try hook?(index)
+            }
+            try Self.storeSet(db, set, local: false, now: wall)
+            try Self.saveClock(db, clock.last)
+            return .next
+        }
+        if let pinned { report.pinnedHubOrigin = pinned }
+        return position
+    }
+
+    /// A registry set in which a hub enrols itself: sequence 1 of a province stream whose operations
+    /// include the author's own registry entry with role `hub`.
+    static func selfEnrolledHub(_ set: ChangeSet) -> OriginRecord? {
+        guard set.sequence == 1, set.stream.scope == .province else { return nil }
+        for op in set.operations where op.table == TrainingTables.origins.name && op.kind == .upsert {
+            guard op.key == [.text(set.stream.origin.hex)], op.value(of: "role") == .text(Role.hub.rawValue),
+                let keyText = op.value(of: "public_key")?.textValue,
+                let key = Curve25519.Signing.PublicKey.fromBase64(keyText),
+                OriginID(publicKey: key) == set.stream.origin
+            else { continue }
+            return OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
+        }
+        return nil
+    }
+
+    /// The key registry as this replica knows it: the pinned hub key plus the `origins` table.
+    func keyDirectory(_ db: Database) throws -> ReplicaKeyDirectory {
+        var records = [OriginID: OriginRecord]()
+        let rows = try Row.fetchAll(db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
+        for row in rows {
+            guard let keyText: String = row["public_key"], let key = Curve25519.Signing.PublicKey.fromBase64(keyText),
+                let role = Role(rawValue: row["role"] ?? ""),
+                let status = OriginRecord.Status(rawValue: row["status"] ?? "")
+            else { continue }
+            let record = OriginRecord(publicKey: key, role: role, county: row["county"], status: status)
+            records[record.origin] = record
+        }
+        var hub: OriginRecord?
+        if identity.role == .hub {
+            hub = identity.record
+        } else if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hub_key'"),
+            let key = Curve25519.Signing.PublicKey.fromBase64(text)
+        {
+            hub = OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
+        }
+        return ReplicaKeyDirectory(hub: hub, records: records)
+    }
+}
+
+/// The registry a replica checks authors against. Only the pinned hub key may act as the hub: a registry
+/// row claiming role `hub` for another key is not trusted as a hub.
+struct ReplicaKeyDirectory: KeyDirectory {
+    var hub: OriginRecord?
+    var records: [OriginID: OriginRecord]
+
+    func record(for origin: OriginID) -> OriginRecord? {
+        if let hub, hub.origin == origin {
+            // The registry may revoke even the hub's key; otherwise the pinned key stands.
+            if let r = records[origin], r.status == .revoked { return r }
+            return hub
+        }
+        guard let r = records[origin], r.role != .hub else { return nil }
+        return r
+    }
+}
+
+extension String {
+    func prefixString(_ n: Int) -> String { String(prefix(n)) }
+}

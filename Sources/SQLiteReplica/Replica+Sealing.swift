@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+public import SyncCore
+
+/// A set this node sealed.
+public struct SealedSet: Sendable, Hashable {
+    public let stream: StreamID
+    public let sequence: UInt64
+    public let operations: Int
+    /// The set id as hex.
+    public let id: String
+}
+
+extension Replica {
+    /// Seals every pending operation into signed change sets, per stream, in the order they were made.
+    ///
+    /// Each set holds at most ``ReplicaConfiguration/sealMaxOperations`` operations and about
+    /// ``ReplicaConfiguration/sealMaxBytes`` body bytes. Sealing is one transaction: a crash leaves either
+    /// the pending operations or the sets, never both or neither.
+    @discardableResult
+    public func seal() throws(ReplicaError) -> [SealedSet] {
+        let signer = identity.signer
+        let maxOps = configuration.sealMaxOperations
+        let maxBytes = configuration.sealMaxBytes
+        let now = configuration.wallClock.nowMillis()
+        return try run { db in
+            var byScope = [String: [(seq: Int64, op: RowOperation, size: Int)]]()
+            var order = [String]()
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq")
+            while let row = try rows.next() {
+                let scope: String = row["scope"]
+                let bytes: Data = row["op"]
+                let op = try RowOperation(encoded: Array(bytes))
+                if byScope[scope] == nil { order.append(scope) }
+                byScope[scope, default: []].append((row["seq"], op, bytes.count))
+            }
+            var sealed = [SealedSet]()
+            for scopeText in order {
+                guard let scope = Scope(wireValue: scopeText) else {
+                    throw ReplicaError.corruptStore("pending operation with bad scope")
+                }
+                let stream = StreamID(origin: signer.origin, scope: scope)
+                var head = try Self.head(db, stream)
+                var chunk = [RowOperation]()
+                var chunkBytes = 0
+                var lastSeq: Int64 = 0
+                func flush() throws {
+                    guard !chunk.isEmpty else { return }
+                    let set = try ChangeSet.seal(
+                        stream: stream, sequence: head.sequence + 1, previous: head.head, operations: chunk,
+                        signer: signer)
+                    try Self.storeSet(db, set, local: true, now: now)
+                    try db.execute(sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [scopeText, lastSeq])
+                    head = StreamHead(sequence: set.sequence, head: set.id)
+                    sealed.append(SealedSet(stream: stream, sequence: set.sequence, operations: chunk.count, id: set.idHex))
+                    chunk.removeAll(keepingCapacity: true)
+                    chunkBytes = 0
+                }
+                for entry in byScope[scopeText]! {
+                    if !chunk.isEmpty, chunk.count >= maxOps || chunkBytes + entry.size > maxBytes { try flush() }
+                    chunk.append(entry.op)
+                    chunkBytes += entry.size
+                    lastSeq = entry.seq
+                }
+                try flush()
+            }
+            return sealed
+        }
+    }
+
+    static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT sequence, head FROM stream_heads WHERE origin = ? AND scope = ?",
+                arguments: [Data(stream.origin.bytes), stream.scope.wireValue])
+        else { return .empty }
+        let head: Data = row["head"]
+        return StreamHead(sequence: UInt64(row["sequence"] as Int64), head: Array(head))
+    }
+
+    /// Stores a set verbatim and advances its stream's head.
+    static func storeSet(_ db: Database, _ set: ChangeSet, local: Bool, now: Int64) throws {
+        let id = Data(set.id)
+        try db.execute(
+            sql: """
+                INSERT INTO change_sets (id, origin, scope, sequence, previous, envelope, op_count, format, received_at, local)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                id, Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence), Data(set.previous),
+                Data(set.envelope), set.operations.count, Int(set.format), now, local ? 1 : 0,
+            ])
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO stream_heads (origin, scope, sequence, head) VALUES (?, ?, ?, ?)",
+            arguments: [Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence), id])
+        try db.execute(sql: "DELETE FROM quarantine WHERE set_id = ?", arguments: [id])
+    }
+}

@@ -1,0 +1,170 @@
+public import Foundation
+import GRDB
+public import SyncCore
+import TrainingDomain
+
+/// A node's replica: one SQLite database (WAL, `synchronous=FULL`) and the node's key, in one folder.
+///
+/// Every local write records its operation in the same transaction; sealing turns pending operations
+/// into signed change sets; receiving verifies sets and applies each in one transaction, all or nothing.
+/// SQLite's single writer serialises writes, so the replica can be shared between tasks.
+public final class Replica: Sendable {
+    /// The node's identity (role, county, key).
+    public let identity: NodeIdentity
+    /// The folder holding the database and the key.
+    public let directory: URL
+    /// The tunables.
+    public let configuration: ReplicaConfiguration
+    /// The synced tables.
+    public let catalog: SchemaCatalog
+    let pool: DatabasePool
+    let tables: [String: TableSQL]
+
+    /// The database file's name inside the data folder.
+    public static let databaseName = "replica.sqlite"
+    /// The key file's name inside the data folder.
+    public static let keyName = "node.key"
+
+    /// Creates a new replica and a fresh key; refuses a folder that already holds one.
+    ///
+    /// A hub registers its own key as the first entry of the key registry.
+    public static func create(
+        at directory: URL, role: Role, county: String?, hubKey: String? = nil,
+        configuration: ReplicaConfiguration = .init()
+    ) throws(ReplicaError) -> Replica {
+        let fm = FileManager.default
+        let dbPath = directory.appendingPathComponent(databaseName).path
+        let keyPath = directory.appendingPathComponent(keyName).path
+        if fm.fileExists(atPath: dbPath) || fm.fileExists(atPath: keyPath) {
+            throw .alreadyInitialised(directory.path)
+        }
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw .io("cannot create \(directory.path): \(error.localizedDescription)")
+        }
+        let signer = SigningIdentity.generate()
+        try KeyFile.create(at: keyPath, identity: signer)
+        let identity = NodeIdentity(role: role, county: county, signer: signer)
+        let replica = try Replica(directory: directory, identity: identity, configuration: configuration)
+        try replica.writeMeta([
+            "role": role.rawValue, "county": county ?? "", "origin": signer.origin.hex,
+            "public_key": signer.publicKeyBase64, "hlc": "0", "created_at": String(configuration.wallClock.nowMillis()),
+        ])
+        if role == .hub {
+            try replica.write([.registryEntry(identity.record)])
+            try replica.seal()
+        } else if let hubKey {
+            try replica.pinHubKey(hubKey)
+        }
+        return replica
+    }
+
+    /// Opens an existing replica and its key.
+    public static func open(at directory: URL, configuration: ReplicaConfiguration = .init()) throws(ReplicaError)
+        -> Replica
+    {
+        let dbPath = directory.appendingPathComponent(databaseName).path
+        guard FileManager.default.fileExists(atPath: dbPath) else { throw .notInitialised(directory.path) }
+        let signer = try KeyFile.read(at: directory.appendingPathComponent(keyName).path)
+        let probe = try Replica(
+            directory: directory,
+            identity: NodeIdentity(role: .county, county: nil, signer: signer), configuration: configuration)
+        let meta = try probe.readMeta()
+        guard let roleText = meta["role"], let role = Role(rawValue: roleText), meta["origin"] == signer.origin.hex
+        else { throw .badKeyFile("the key in \(directory.path) does not belong to this replica") }
+        let county = meta["county"].flatMap { $0.isEmpty ? nil : $0 }
+        return try Replica(
+            directory: directory, identity: NodeIdentity(role: role, county: county, signer: signer),
+            configuration: configuration, pool: probe.pool)
+    }
+
+    private init(
+        directory: URL, identity: NodeIdentity, configuration: ReplicaConfiguration, pool: DatabasePool? = nil
+    ) throws(ReplicaError) {
+        self.directory = directory
+        self.identity = identity
+        self.configuration = configuration
+        self.catalog = TrainingTables.catalog
+        self.tables = Dictionary(uniqueKeysWithValues: catalog.tables.map { ($0.name, TableSQL($0)) })
+        if let pool {
+            self.pool = pool
+            return
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let pool = try DatabasePool(path: directory.appendingPathComponent(Self.databaseName).path, configuration: config)
+            try ReplicaSchema.migrator(catalog: catalog).migrate(pool)
+            self.pool = pool
+        } catch {
+            throw .io("cannot open the replica database: \(error)")
+        }
+    }
+
+    // MARK: - Meta
+
+    func writeMeta(_ values: [String: String]) throws(ReplicaError) {
+        try run { db in
+            for (k, v) in values {
+                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
+            }
+        }
+    }
+
+    func readMeta() throws(ReplicaError) -> [String: String] {
+        try runRead { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                ($0["key"] as String, $0["value"] as String)
+            })
+        }
+    }
+
+    /// Runs a write transaction, mapping database errors to ``ReplicaError``.
+    func run<T>(_ body: (Database) throws -> T) throws(ReplicaError) -> T {
+        do {
+            return try pool.write { db in try body(db) }
+        } catch let e as ReplicaError {
+            throw e
+        } catch {
+            throw .io("database write failed: \(Self.safeDescription(error))")
+        }
+    }
+
+    /// Runs a read, mapping database errors to ``ReplicaError``.
+    func runRead<T>(_ body: (Database) throws -> T) throws(ReplicaError) -> T {
+        do {
+            return try pool.read { db in try body(db) }
+        } catch let e as ReplicaError {
+            throw e
+        } catch {
+            throw .io("database read failed: \(Self.safeDescription(error))")
+        }
+    }
+
+    /// GRDB hides statement arguments in descriptions unless asked, so the result carries no personal data.
+    static func safeDescription(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return "SQLite error \(e.resultCode.rawValue): \(e.message ?? "")" }
+        return String(describing: type(of: error))
+    }
+
+    // MARK: - Trust
+
+    /// Pins the hub's public key (base64), the trust anchor a county checks the registry against.
+    public func pinHubKey(_ base64: String) throws(ReplicaError) {
+        guard let key = Curve25519PublicKeyParser.parse(base64) else {
+            throw .badKeyFile("the hub key is not a base64 Ed25519 public key (32 bytes)")
+        }
+        try writeMeta(["hub_key": key.base64])
+    }
+
+    /// The pinned hub key, if any.
+    public func pinnedHubKey() throws(ReplicaError) -> OriginRecord? {
+        if identity.role == .hub { return identity.record }
+        guard let text = try readMeta()["hub_key"], let key = Curve25519PublicKeyParser.parse(text) else { return nil }
+        return OriginRecord(publicKey: key.key, role: .hub, county: nil, status: .active)
+    }
+}

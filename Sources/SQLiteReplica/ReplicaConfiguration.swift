@@ -1,0 +1,27 @@
+public import SyncCore
+
+/// Tunables of a replica, with the defaults a county node uses.
+public struct ReplicaConfiguration: Sendable {
+    /// The source of wall-clock time (injected so tests control it).
+    public var wallClock: any WallClock
+    /// How far ahead of the local clock a received set's clock readings may be (default 5 minutes).
+    public var maxForwardDriftMillis: UInt64
+    /// The most operations sealed into one change set (default 5,000).
+    public var sealMaxOperations: Int
+    /// The most body bytes sealed into one change set (default 4 MiB).
+    public var sealMaxBytes: Int
+    /// Test hook: called after each operation is applied inside a transaction; throwing aborts the set.
+    public var afterApplyingOperation: (@Sendable (Int) throws -> Void)?
+
+    public init(
+        wallClock: any WallClock = SystemWallClock(), maxForwardDriftMillis: UInt64 = 5 * 60 * 1000,
+        sealMaxOperations: Int = 5_000, sealMaxBytes: Int = 4 << 20,
+        afterApplyingOperation: (@Sendable (Int) throws -> Void)? = nil
+    ) {
+        self.wallClock = wallClock
+        self.maxForwardDriftMillis = maxForwardDriftMillis
+        self.sealMaxOperations = max(1, sealMaxOperations)
+        self.sealMaxBytes = max(1024, sealMaxBytes)
+        self.afterApplyingOperation = afterApplyingOperation
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import SyncCore
+import TrainingDomain
+
+/// The replica's schema and its migrations.
+///
+/// Bookkeeping tables (`meta`, `change_sets`, `stream_heads`, `pending_ops`, `quarantine`, `conflicts`)
+/// sit beside one table per synced table declaration, each with its merge metadata (`_stamps`, `_tomb`,
+/// `_live`). Migrations are append-only: a released migration is never edited.
+enum ReplicaSchema {
+    static func migrator(catalog: SchemaCatalog) -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-bookkeeping") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE change_sets (
+                        id BLOB PRIMARY KEY, origin BLOB NOT NULL, scope TEXT NOT NULL, sequence INTEGER NOT NULL,
+                        previous BLOB NOT NULL, envelope BLOB NOT NULL, op_count INTEGER NOT NULL,
+                        format INTEGER NOT NULL, received_at INTEGER NOT NULL, local INTEGER NOT NULL,
+                        UNIQUE (origin, scope, sequence));
+                    CREATE TABLE stream_heads (
+                        origin BLOB NOT NULL, scope TEXT NOT NULL, sequence INTEGER NOT NULL, head BLOB NOT NULL,
+                        PRIMARY KEY (origin, scope));
+                    CREATE TABLE pending_ops (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT NOT NULL, op BLOB NOT NULL,
+                        created_at INTEGER NOT NULL);
+                    CREATE TABLE quarantine (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, set_id BLOB NOT NULL, origin TEXT, scope TEXT,
+                        sequence INTEGER, reason TEXT NOT NULL, detail TEXT NOT NULL, envelope BLOB NOT NULL,
+                        received_at INTEGER NOT NULL, UNIQUE (set_id));
+                    CREATE TABLE conflicts (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row_key BLOB NOT NULL,
+                        field TEXT NOT NULL, winner_hlc INTEGER NOT NULL, winner_origin TEXT NOT NULL,
+                        loser_hlc INTEGER NOT NULL, loser_origin TEXT NOT NULL, detected_at INTEGER NOT NULL);
+                    """)
+        }
+        m.registerMigration("v1-synced-tables") { db in
+            for schema in catalog.tables {
+                try db.execute(sql: TableSQL(schema).createTable)
+                if let scope = schema.scopeColumn {
+                    try db.execute(sql: "CREATE INDEX \(schema.name)_by_\(scope) ON \(schema.name)(\(scope))")
+                }
+            }
+        }
+        m.registerMigration("v1-units-gb2260-201904") { db in
+            // Baseline data: every replica starts with the same list, stamped older than any write, so
+            // digests agree and the hub can still amend a unit later with an ordinary write.
+            let sql = TableSQL(TrainingTables.units)
+            for unit in UnitCatalog.hebei201904.units {
+                var state = RowState()
+                state.fields["name"] = .init(.text(unit.name), .baseline)
+                state.fields["level"] = .init(.text(String(describing: unit.level)), .baseline)
+                state.fields["parent"] = .init(unit.parent.map { .text($0) } ?? .null, .baseline)
+                try sql.store(db, key: [.text(unit.code)], state: state)
+            }
+        }
+        return m
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import SyncCore
+
+/// Maps protocol values and write stamps to SQLite storage and back.
+enum RowCodec {
+    static func databaseValue(_ v: Value) -> DatabaseValue {
+        switch v {
+        case .null: return .null
+        case .integer(let i): return i.databaseValue
+        case .text(let s): return s.databaseValue
+        }
+    }
+
+    static func value(_ dbValue: DatabaseValue) -> Value {
+        switch dbValue.storage {
+        case .null: return .null
+        case .int64(let i): return .integer(i)
+        case .string(let s): return .text(s)
+        case .double(let d): return .integer(Int64(d))
+        case .blob(let b): return .text(String(decoding: b, as: UTF8.self))
+        }
+    }
+
+    /// Stamps of a row's value columns: per column in declared order, a presence byte then `u64 hlc ‖ origin`.
+    static func encodeStamps(_ row: RowState, schema: TableSchema) -> Data {
+        var w = ByteWriter(capacity: schema.valueColumns.count * 25)
+        for column in schema.valueColumns {
+            if let f = row.fields[column.name] {
+                w.u8(1)
+                w.u64(f.stamp.hlc.rawValue)
+                w.raw(f.stamp.origin.bytes)
+            } else {
+                w.u8(0)
+            }
+        }
+        return Data(w.bytes)
+    }
+
+    static func encodeStamp(_ stamp: WriteStamp?) -> Data? {
+        guard let stamp else { return nil }
+        var w = ByteWriter(capacity: 24)
+        w.u64(stamp.hlc.rawValue)
+        w.raw(stamp.origin.bytes)
+        return Data(w.bytes)
+    }
+
+    static func decodeStamp(_ r: inout ByteReader) throws(SyncError) -> WriteStamp {
+        let hlc = HybridTimestamp(rawValue: try r.u64())
+        guard let origin = OriginID(bytes: try r.raw(OriginID.byteCount)) else {
+            throw SyncError(.malformed, "bad stamp")
+        }
+        return WriteStamp(hlc: hlc, origin: origin)
+    }
+
+    /// Rebuilds a row's state from its stored columns.
+    static func rowState(_ row: Row, schema: TableSchema) throws -> RowState {
+        let stampBytes: Data = row["_stamps"]
+        var r = ByteReader(Array(stampBytes))
+        var state = RowState()
+        for column in schema.valueColumns {
+            if try r.u8() == 1 {
+                let stamp = try decodeStamp(&r)
+                state.fields[column.name] = .init(value(row[column.name] as DatabaseValue), stamp)
+            }
+        }
+        if let tomb: Data = row["_tomb"] {
+            var tr = ByteReader(Array(tomb))
+            state.tombstone = try decodeStamp(&tr)
+        }
+        return state
+    }
+}
+
+/// Prepared SQL for one synced table, derived from its declaration.
+struct TableSQL: Sendable {
+    let schema: TableSchema
+    let select: String
+    let upsert: String
+
+    init(_ schema: TableSchema) {
+        self.schema = schema
+        let keyWhere = schema.keyColumns.map { "\($0) = ?" }.joined(separator: " AND ")
+        select = "SELECT * FROM \(schema.name) WHERE \(keyWhere)"
+        let all = schema.columns.map(\.name) + ["_stamps", "_tomb", "_live"]
+        let updates = all.filter { !schema.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
+        upsert = """
+            INSERT INTO \(schema.name) (\(all.joined(separator: ", "))) \
+            VALUES (\(all.map { _ in "?" }.joined(separator: ", "))) \
+            ON CONFLICT(\(schema.keyColumns.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))
+            """
+    }
+
+    /// The CREATE TABLE statement: declared columns plus the merge metadata.
+    var createTable: String {
+        let cols = schema.columns.map { c in
+            "\(c.name) \(c.type == .integer ? "INTEGER" : "TEXT")"
+                + (schema.keyColumns.contains(c.name) ? " NOT NULL" : "")
+        }
+        let meta = ["_stamps BLOB NOT NULL", "_tomb BLOB", "_live INTEGER NOT NULL"]
+        return "CREATE TABLE \(schema.name) (\((cols + meta).joined(separator: ", ")), "
+            + "PRIMARY KEY (\(schema.keyColumns.joined(separator: ", "))))"
+    }
+
+    func load(_ db: Database, key: [Value]) throws -> RowState? {
+        let stmt = try db.cachedStatement(sql: select)
+        guard let row = try Row.fetchOne(stmt, arguments: StatementArguments(key.map(RowCodec.databaseValue))) else {
+            return nil
+        }
+        return try RowCodec.rowState(row, schema: schema)
+    }
+
+    func store(_ db: Database, key: [Value], state: RowState) throws {
+        var args = [DatabaseValue]()
+        args.reserveCapacity(schema.columns.count + 3)
+        var keyIndex = 0
+        for column in schema.columns {
+            if schema.keyColumns.contains(column.name) {
+                args.append(RowCodec.databaseValue(key[keyIndex]))
+                keyIndex += 1
+            } else {
+                args.append(state.fields[column.name].map { RowCodec.databaseValue($0.value) } ?? .null)
+            }
+        }
+        args.append(RowCodec.encodeStamps(state, schema: schema).databaseValue)
+        args.append(RowCodec.encodeStamp(state.tombstone)?.databaseValue ?? .null)
+        args.append((state.isLive ? 1 : 0).databaseValue)
+        try db.cachedStatement(sql: upsert).execute(arguments: StatementArguments(args))
+    }
+}

@@ -1,0 +1,57 @@
+public import SyncCore
+
+/// The synced tables of the teacher-training replica, declared once.
+///
+/// The store derives its SQL from these declarations and the verifier its scope rules. Adding a column is
+/// a schema migration and a protocol note (docs/PROTOCOL.md, "Tables").
+public enum TrainingTables {
+    /// The key registry: every origin's public key, role, county and status. Written by the hub only.
+    public static let origins = TableSchema(
+        name: "origins",
+        columns: [
+            .init("origin", .text), .init("public_key", .text), .init("role", .text),
+            .init("county", .text, optional: true), .init("status", .text),
+        ],
+        keyColumns: ["origin"], kind: .mutable, scopeColumn: nil, writers: [.hub])
+
+    /// GB/T 2260 administrative units. Every replica starts with the 201904 list as baseline data.
+    public static let units = TableSchema(
+        name: "units",
+        columns: [
+            .init("code", .text), .init("name", .text), .init("level", .text),
+            .init("parent", .text, optional: true),
+        ],
+        keyColumns: ["code"], kind: .mutable, scopeColumn: nil, writers: [.hub])
+
+    /// Schools and kindergartens, each belonging to one county.
+    public static let schools = TableSchema(
+        name: "schools",
+        columns: [
+            .init("school_code", .text), .init("name", .text), .init("county_code", .text),
+            .init("stages", .text),
+        ],
+        keyColumns: ["school_code"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
+
+    /// Teachers, keyed by identity-document type and number.
+    public static let teachers = TableSchema(
+        name: "teachers",
+        columns: [
+            .init("id_type", .text), .init("id_number", .text), .init("name", .text), .init("gender", .text),
+            .init("school_code", .text), .init("county_code", .text), .init("stage", .text),
+            .init("subject", .text), .init("dev_stage", .text),
+        ],
+        keyColumns: ["id_type", "id_number"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
+
+    /// Study records: immutable facts, keyed by their own id.
+    public static let studyRecords = TableSchema(
+        name: "study_records",
+        columns: [
+            .init("record_id", .text), .init("id_type", .text), .init("id_number", .text),
+            .init("county_code", .text), .init("activity_code", .text), .init("minutes", .integer),
+            .init("recorded_at", .text), .init("source", .text),
+        ],
+        keyColumns: ["record_id"], kind: .fact, scopeColumn: "county_code", writers: [.hub, .county])
+
+    /// Every synced table, in the order the state digest walks them.
+    public static let catalog = SchemaCatalog([origins, units, schools, teachers, studyRecords])
+}
