@@ -56,6 +56,7 @@ let package = Package(
             dependencies: [
                 "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -38,6 +38,11 @@ public struct WriteReport: Sendable, Hashable {
     public var written = 0
     /// Writes that matched what the replica already held: no operation recorded.
     public var unchanged = 0
+
+    public init(written: Int = 0, unchanged: Int = 0) {
+        self.written = written
+        self.unchanged = unchanged
+    }
 }
 
 /// What to do with a fact that already exists with different content.

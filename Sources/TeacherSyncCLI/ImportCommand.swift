@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import SQLiteReplica
+import SyncCore
+import TrainingDomain
+
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Validate and import a CSV file of schools, teachers or study records.",
+        discussion: """
+            UTF-8 CSV with a header row; the columns are listed in README.md. Every row is validated and \
+            every bad row reported with its line, column and reason code. A file with a bad row imports \
+            nothing unless --skip-invalid is given. Re-importing updates only what changed; a study record \
+            imported again unchanged is a no-op, and one with the same record_id and different content is \
+            refused (facts are never edited). The writes are sealed into signed change sets at once.
+            """)
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case schools
+        case teachers
+        case studyRecords = "study-records"
+    }
+
+    @Argument(help: ArgumentHelp("What the file holds: schools, teachers or study-records.", valueName: "kind"))
+    var kind: Kind
+
+    @OptionGroup var data: DataOptions
+
+    @Argument(help: ArgumentHelp("The CSV file.", valueName: "file"))
+    var file: String
+
+    @Flag(help: "Import the valid rows and skip the invalid ones (each is still reported).")
+    var skipInvalid = false
+
+    func run() throws {
+        let replica = try data.open()
+        guard let contents = FileManager.default.contents(atPath: file) else {
+            throw CLIFailure.usage("cannot read \(file)")
+        }
+        let context = try ReplicaImportContext(replica)
+        let rows: [(line: Int, row: SyncedRow)]
+        let issues: [ImportIssue]
+        switch kind {
+        case .schools:
+            let batch = CSVImport.parseSchools(csv: contents, context: context)
+            (rows, issues) = (batch.records.map { ($0.line, $0.record.syncedRow) }, batch.issues)
+        case .teachers:
+            let batch = CSVImport.parseTeachers(csv: contents, context: context)
+            (rows, issues) = (batch.records.map { ($0.line, $0.record.syncedRow) }, batch.issues)
+        case .studyRecords:
+            let batch = CSVImport.parseStudyRecords(csv: contents, context: context)
+            (rows, issues) = (batch.records.map { ($0.line, $0.record.syncedRow) }, batch.issues)
+        }
+        let name = URL(fileURLWithPath: file).lastPathComponent
+        for issue in issues { printError("\(name): \(issue)") }
+        let invalidLines = Set(issues.map(\.line)).count
+        if !issues.isEmpty, !skipInvalid {
+            throw CLIFailure.refused(
+                "\(name): \(invalidLines) invalid row(s); nothing imported (fix them, or use --skip-invalid)")
+        }
+        let writes = rows.map { entry in
+            LocalWrite(
+                kind: entry.row.table.kind == .fact ? .insertFact : .upsert, table: entry.row.table.name,
+                key: entry.row.key, fields: entry.row.fields)
+        }
+        var report: WriteReport
+        var skippedFacts = 0
+        do {
+            report = try replica.write(writes, factConflicts: skipInvalid ? .skip : .refuse)
+        } catch {
+            guard !error.conflictingIndices.isEmpty else { throw CLIFailure(error) }
+            for i in error.conflictingIndices {
+                printError("\(name): line \(rows[i].line), column record_id: fact.conflict (a record with this id "
+                    + "exists with different content; facts are never edited)")
+            }
+            if !skipInvalid {
+                throw CLIFailure.refused("\(name): \(error.conflictingIndices.count) record(s) conflict; nothing imported")
+            }
+            report = WriteReport()
+        }
+        if skipInvalid {
+            // Under --skip-invalid the replica skipped conflicting facts; count them for the summary.
+            skippedFacts = writes.count - report.written - report.unchanged
+        }
+        let sealed = try replicaCall { () throws(ReplicaError) in try replica.seal() }
+        var summary = "\(name): \(report.written) written, \(report.unchanged) unchanged"
+        if skipInvalid { summary += ", \(invalidLines + skippedFacts) skipped" }
+        summary += "; sealed \(sealed.count) change set(s)"
+        print(summary)
+    }
+}
+
+/// Import lookups answered from memory: the replica's schools and teachers, loaded once per import.
+struct ReplicaImportContext: ImportContext {
+    let allowedCounty: String?
+    let schools: [String: String]
+    let teachers: [String: String]
+
+    init(_ replica: Replica) throws(CLIFailure) {
+        allowedCounty = replica.identity.role == .county ? replica.identity.county : nil
+        schools = try replicaCall { () throws(ReplicaError) in try replica.schoolCounties() }
+        teachers = try replicaCall { () throws(ReplicaError) in try replica.teacherCounties() }
+    }
+
+    func schoolCounty(code: String) -> String? { schools[code] }
+
+    func teacherCounty(idType: IdentityDocumentType, idNumber: String) -> String? {
+        teachers[idType.code + " " + idNumber]
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SQLiteReplica
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show role, origin, stream heads, pending operations, quarantine and conflicts.")
+
+    @OptionGroup var data: DataOptions
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() throws {
+        let replica = try data.open()
+        let s = try replicaCall { () throws(ReplicaError) in try replica.status() }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            enc.keyEncodingStrategy = .convertToSnakeCase
+            print(String(decoding: try enc.encode(s), as: UTF8.self))
+            return
+        }
+        print("role: \(s.role)")
+        print("origin: \(s.origin)")
+        if let county = s.county { print("county: \(county)") }
+        if s.role == "county" { print("hub key: \(s.hubKey == nil ? "not pinned" : "pinned")") }
+        print("stored sets: \(s.storedSets)")
+        print("streams:")
+        if s.streams.isEmpty { print("  (none)") }
+        for st in s.streams {
+            print("  \(st.origin.prefix(16))…/\(st.scope) seq \(st.sequence) head \(st.head.prefix(16))…\(st.own ? " (own)" : "")")
+        }
+        var pending = "pending operations: \(s.pendingOperations)"
+        if let oldest = s.oldestPendingAtMillis {
+            pending += " (oldest \(Date(timeIntervalSince1970: Double(oldest) / 1000).formatted(.iso8601)))"
+        }
+        print(pending)
+        let q = s.quarantined.values.reduce(0, +)
+        print("quarantined sets: \(q)" + (q > 0 ? " (" + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")" : ""))
+        print("conflicts: \(s.conflicts)")
+    }
+}
