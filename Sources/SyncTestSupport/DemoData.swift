@@ -51,22 +51,20 @@ public struct DemoData: Sendable {
 
     /// The synthetic teachers, in a stable order.
     public func teacherList() -> [Teacher] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SeededGenerator(seed: seed ^ (UInt64(county) ?? 0))
         var out = [Teacher]()
         out.reserveCapacity(teachers)
+        // Birth dates walk a permutation of 35 × 12 × 28 days; each further lap uses the next serial numbers.
+        // The region part is the county's own code, so numbers are unique within and across counties.
+        let days = 35 * 12 * 28
         for i in 0..<teachers {
-            let year = 1965 + Int(rng.next() % 35)
-            let month = 1 + Int(rng.next() % 12)
-            let day = 1 + Int(rng.next() % 28)
+            let dayIndex = (i * 7919) % days
+            let year = 1965 + dayIndex / (12 * 28)
+            let month = 1 + (dayIndex / 28) % 12
+            let day = 1 + dayIndex % 28
             let male = rng.next() % 2 == 0
-            // Sequence digits are unique per teacher; the last one's parity carries the gender.
-            let serial = (i % 500) * 2 + (male ? 1 : 0)
-            let region = county
-            var first17 = region + String(year) + pad2(month) + pad2(day) + pad3(serial)
-            // Serials repeat every 500 teachers; give each further block of 500 its own region digits.
-            if i >= 500 {
-                first17 = String(region.prefix(3)) + pad3((i / 500) % 1000) + String(first17.dropFirst(6))
-            }
+            let serial = ((i / days) % 500) * 2 + (male ? 1 : 0)
+            let first17 = county + String(year) + pad2(month) + pad2(day) + pad3(serial)
             let id = first17 + String(Self.checkCharacter(first17))
             let name =
                 String(Self.surnames[Int(rng.next() % UInt64(Self.surnames.count))])
