@@ -12,9 +12,9 @@ extension Replica {
     /// - Throws: ``ReplicaError`` for a write outside the node's scope (nothing is written), or for
     ///   conflicting facts under ``FactConflictPolicy/refuse``.
     @discardableResult
-    public func write(_ writes: [LocalWrite], factConflicts: FactConflictPolicy = .refuse) throws(ReplicaError)
-        -> WriteReport
-    {
+    public func write(
+        _ writes: [LocalWrite], factConflicts: FactConflictPolicy = .refuse, progress: ((Int, Int) -> Void)? = nil
+    ) throws(ReplicaError) -> WriteReport {
         let verifier = SetVerifier(catalog: catalog)
         let author = identity.record
         let origin = identity.origin
@@ -27,6 +27,7 @@ extension Replica {
             let insertPending = try db.cachedStatement(
                 sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
             for (index, w) in writes.enumerated() {
+                if index % 1024 == 0 { progress?(index, writes.count) }
                 guard let sql = tables[w.table] else {
                     throw ReplicaError.scope(SyncError(.schemaViolation, "unknown table \(w.table)"))
                 }

@@ -39,8 +39,11 @@ extension Replica {
     /// Sets may come in any order: each stream's sets are tried in sequence order, and a set waiting for
     /// its author's enrolment or for an earlier set of its stream is retried while others make progress.
     /// What still cannot be applied is quarantined with its reason; nothing of it is applied.
-    public func receive(_ envelopes: [[UInt8]]) throws(ReplicaError) -> ReceiveReport {
+    public func receive(_ envelopes: [[UInt8]], progress: ((Int, Int) -> Void)? = nil) throws(ReplicaError)
+        -> ReceiveReport
+    {
         var report = ReceiveReport()
+        var done = 0
         var candidates = [ChangeSet]()
         for envelope in envelopes {
             do {
@@ -59,6 +62,8 @@ extension Replica {
             var progressed = false
             waiting.removeAll()
             for set in candidates {
+                done += 1
+                progress?(min(done, envelopes.count), envelopes.count)
                 do {
                     switch try apply(set, report: &report) {
                     case .next:

@@ -27,8 +27,13 @@ extension ChangeSet {
         } catch {
             throw SyncError(.storeFailure, "signing failed")
         }
-        // Decoding what we just encoded gives the canonical operation order and validates limits.
-        return try decode(envelopeBody: body, signature: signature)
+        guard operations.count <= maxOperations, body.count <= maxBodyBytes else {
+            throw SyncError(.tooLarge, "\(operations.count) operations, \(body.count) bytes: over the set limits")
+        }
+        let hlcs = operations.map(\.hlc)
+        return ChangeSet(
+            format: currentFormat, stream: stream, sequence: sequence, previous: previous,
+            hlcRange: hlcs.min()!...hlcs.max()!, operations: operations, body: body, signature: signature)
     }
 
     /// Encodes a body canonically. Operations keep their order; fields are sorted by name.

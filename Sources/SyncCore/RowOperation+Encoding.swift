@@ -36,14 +36,13 @@ extension RowOperation {
         let fieldCount = Int(try r.u16())
         var fields = [Field]()
         fields.reserveCapacity(fieldCount)
-        var lastName: [UInt8]? = nil
+        var lastName: String? = nil
         for _ in 0..<fieldCount {
             let name = try r.string(limit: 64)
-            let nameBytes = Array(name.utf8)
-            if let lastName, !lastName.lexicographicallyPrecedes(nameBytes) {
+            if let lastName, !lastName.utf8.lexicographicallyPrecedes(name.utf8) {
                 throw SyncError(.malformed, "operation \(index + 1): fields not in canonical order")
             }
-            lastName = nameBytes
+            lastName = name
             fields.append(Field(name, try r.value()))
         }
         return RowOperation(kind: kind, hlc: hlc, table: table, key: key, fields: fields)

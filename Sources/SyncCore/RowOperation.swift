@@ -11,15 +11,15 @@ public struct RowOperation: Sendable, Hashable {
     }
 
     /// The kind of write.
-    public var kind: Kind
+    public let kind: Kind
     /// The clock reading of the write; with the set's author it orders concurrent writes.
-    public var hlc: HybridTimestamp
+    public let hlc: HybridTimestamp
     /// The table written.
-    public var table: String
+    public let table: String
     /// The values of the table's key columns, in declared order.
-    public var key: [Value]
+    public let key: [Value]
     /// The fields written, sorted by name, names unique. A delete carries only the table's scope column.
-    public var fields: [Field]
+    public let fields: [Field]
 
     /// A named value.
     public struct Field: Sendable, Hashable {
@@ -37,7 +37,7 @@ public struct RowOperation: Sendable, Hashable {
         self.hlc = hlc
         self.table = table
         self.key = key
-        self.fields = fields.sorted { Array($0.name.utf8).lexicographicallyPrecedes(Array($1.name.utf8)) }
+        self.fields = fields.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
     /// The value of a field, if the operation writes it.

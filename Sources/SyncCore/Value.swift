@@ -28,7 +28,7 @@ public enum Value: Sendable, Hashable, Comparable, CustomStringConvertible {
         case (.integer(let a), .integer(let b)): return a < b
         case (.integer, .text): return true
         case (.text, .integer): return false
-        case (.text(let a), .text(let b)): return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+        case (.text(let a), .text(let b)): return a.utf8.lexicographicallyPrecedes(b.utf8)
         }
     }
 

@@ -84,7 +84,11 @@ struct BundleImportCommand: ParsableCommand {
         } catch {
             throw CLIFailure.refused("\(file): \(error.reason): \(error.detail); nothing was applied")
         }
-        var report = try replicaCall { () throws(ReplicaError) in try replica.receive(envelopes) }
+        var progress = Progress("applying")
+        var report = try replicaCall { () throws(ReplicaError) in
+            try replica.receive(envelopes) { done, total in progress.update(done, of: total) }
+        }
+        progress.finish()
         if report.applied > 0 {
             let retried = try replicaCall { () throws(ReplicaError) in try replica.retryQuarantined() }
             report.applied += retried.applied

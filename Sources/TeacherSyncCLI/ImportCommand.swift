@@ -66,8 +66,12 @@ struct ImportCommand: ParsableCommand {
         }
         var report: WriteReport
         var skippedFacts = 0
+        var progress = Progress("importing \(name)")
+        defer { progress.finish() }
         do {
-            report = try replica.write(writes, factConflicts: skipInvalid ? .skip : .refuse)
+            report = try replica.write(writes, factConflicts: skipInvalid ? .skip : .refuse) { done, total in
+                progress.update(done, of: total)
+            }
         } catch {
             guard !error.conflictingIndices.isEmpty else { throw CLIFailure(error) }
             for i in error.conflictingIndices {
