@@ -9,7 +9,7 @@ public struct LocalWrite: Sendable, Hashable {
     public var table: String
     /// The key values, in the table's key-column order.
     public var key: [Value]
-    /// The fields to write (a delete needs none: the replica adds the scope column).
+    /// The fields to write (none for a delete).
     public var fields: [RowOperation.Field]
 
     public init(kind: RowOperation.Kind, table: String, key: [Value], fields: [RowOperation.Field]) {

@@ -5,8 +5,8 @@ import SyncCore
 extension Replica {
     /// Applies local writes in one transaction, recording one operation per effective change.
     ///
-    /// An upsert carries only the fields that differ from what the replica holds (plus the scope
-    /// column); a write that changes nothing records nothing. A fact that already exists unchanged is a
+    /// An upsert carries only the fields that differ from what the replica holds; a write that changes
+    /// nothing records nothing. A fact that already exists unchanged is a
     /// no-op; one with the same key and different content is refused (facts are never edited).
     ///
     /// - Throws: ``ReplicaError`` for a write outside the node's scope (nothing is written), or for
@@ -44,8 +44,7 @@ extension Replica {
                     continue
                 }
                 let op = RowOperation(kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
-                let rowCounty = schema.scopeColumn.flatMap { op.value(of: $0)?.textValue }
-                let scope = identity.streamScope(forRowCounty: rowCounty)
+                let scope = identity.streamScope(forRowCounty: schema.county(ofKey: w.key))
                 do {
                     try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
                 } catch let error as SyncError {
@@ -69,15 +68,11 @@ extension Replica {
         case .insertFact:
             return live ? nil : w.fields
         case .delete:
-            guard live, let current else { return nil }
-            guard let scope = schema.scopeColumn else { return [] }
-            return [.init(scope, current.fields[scope]?.value ?? .null)]
+            return live ? [] : nil
         case .upsert:
             guard live, let current else { return w.fields }
             let changed = w.fields.filter { current.fields[$0.name]?.value != $0.value }
-            if changed.isEmpty { return nil }
-            guard let scope = schema.scopeColumn, !changed.contains(where: { $0.name == scope }) else { return changed }
-            return changed + [.init(scope, current.fields[scope]?.value ?? .null)]
+            return changed.isEmpty ? nil : changed
         }
     }
 

@@ -100,8 +100,11 @@ extension Replica {
     public func retryQuarantined() throws(ReplicaError) -> ReceiveReport {
         let envelopes = try runRead { db in
             try Data.fetchAll(
-                db, sql: "SELECT envelope FROM quarantine WHERE reason IN (?, ?, ?) ORDER BY id",
-                arguments: [ReasonCode.chainGap.rawValue, ReasonCode.unknownOrigin.rawValue, ReasonCode.hlcFuture.rawValue]
+                db, sql: "SELECT envelope FROM quarantine WHERE reason IN (?, ?, ?, ?) ORDER BY id",
+                arguments: [
+                    ReasonCode.chainGap.rawValue, ReasonCode.unknownOrigin.rawValue, ReasonCode.hlcFuture.rawValue,
+                    ReasonCode.unsupportedVersion.rawValue,
+                ]
             ).map { Array($0) }
         }
         guard !envelopes.isEmpty else { return ReceiveReport() }
@@ -160,6 +163,7 @@ extension Replica {
                 arguments: [Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence)])
             let position = try verifier.checkChain(set, head: head, heldIDAtSequence: held.map { Array($0) })
             guard position == .next else { return position }
+            try verifier.checkClockContinuity(set, previousMax: try Self.headClock(db, set.stream))
             try verifier.checkClock(set, wallMillis: wall)
             try verifier.checkScope(set, author: author)
             var clock = HybridClock(last: try Self.loadClock(db), maxForwardDriftMillis: verifier.maxForwardDriftMillis)
@@ -211,7 +215,9 @@ extension Replica {
         var records = [OriginID: OriginRecord]()
         let rows = try Row.fetchAll(db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
         for row in rows {
+            // An entry counts only if its key is the origin's own key: the row key cannot point elsewhere.
             guard let keyText: String = row["public_key"], let key = Curve25519.Signing.PublicKey.fromBase64(keyText),
+                OriginID(publicKey: key).hex == (row["origin"] as String?),
                 let role = Role(rawValue: row["role"] ?? ""),
                 let status = OriginRecord.Status(rawValue: row["status"] ?? "")
             else { continue }

@@ -68,6 +68,14 @@ extension Replica {
         }
     }
 
+    /// The last clock reading of a stream's newest set held (zero when none is held).
+    static func headClock(_ db: Database, _ stream: StreamID) throws -> HybridTimestamp {
+        let raw = try Int64.fetchOne(
+            db, sql: "SELECT hlc_max FROM stream_heads WHERE origin = ? AND scope = ?",
+            arguments: [Data(stream.origin.bytes), stream.scope.wireValue])
+        return HybridTimestamp(rawValue: UInt64(bitPattern: raw ?? 0))
+    }
+
     static func head(_ db: Database, _ stream: StreamID) throws -> StreamHead {
         guard
             let row = try Row.fetchOne(
@@ -91,8 +99,11 @@ extension Replica {
                 Data(set.envelope), set.operations.count, Int(set.format), now, local ? 1 : 0,
             ])
         try db.execute(
-            sql: "INSERT OR REPLACE INTO stream_heads (origin, scope, sequence, head) VALUES (?, ?, ?, ?)",
-            arguments: [Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence), id])
+            sql: "INSERT OR REPLACE INTO stream_heads (origin, scope, sequence, head, hlc_max) VALUES (?, ?, ?, ?, ?)",
+            arguments: [
+                Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence), id,
+                Int64(bitPattern: set.hlcRange.upperBound.rawValue),
+            ])
         try db.execute(sql: "DELETE FROM quarantine WHERE set_id = ?", arguments: [id])
     }
 }

@@ -25,13 +25,14 @@ extension Replica {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_sets") ?? 0
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT id, origin, scope, sequence, envelope FROM change_sets ORDER BY origin, scope, sequence")
-            var previous: (stream: String, sequence: Int64, id: [UInt8])?
+            var previous: (stream: String, sequence: Int64, id: [UInt8], hlcMax: HybridTimestamp)?
             while let row = try rows.next() {
                 report.checked += 1
                 progress?(report.checked, total)
                 let streamKey = (row["origin"] as Data).hexString + "/" + (row["scope"] as String)
                 let storedID = Array(row["id"] as Data)
                 let sequence: Int64 = row["sequence"]
+                var lastMax = HybridTimestamp.zero
                 func fail(_ reason: ReasonCode, _ detail: String) {
                     report.failures.append(
                         RejectedSet(setID: Hex.encode(storedID).prefixString(16), stream: streamKey,
@@ -56,11 +57,15 @@ extension Replica {
                         expectedPrevious = ChangeSet.genesis
                     }
                     guard set.previous == expectedPrevious else { throw SyncError(.brokenChain, "previous hash does not match") }
+                    if let p = previous, p.stream == streamKey {
+                        try verifier.checkClockContinuity(set, previousMax: p.hlcMax)
+                    }
+                    lastMax = set.hlcRange.upperBound
                     try verifier.checkScope(set, author: author)
                 } catch let e as SyncError {
                     fail(e.reason, e.detail)
                 }
-                previous = (streamKey, sequence, storedID)
+                previous = (streamKey, sequence, storedID, lastMax)
                 if let head = headByStream[streamKey], head.0 == sequence, Array(head.1) != storedID {
                     fail(.brokenChain, "stream head does not match the stored set")
                 }

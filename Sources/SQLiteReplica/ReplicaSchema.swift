@@ -22,7 +22,7 @@ enum ReplicaSchema {
                         UNIQUE (origin, scope, sequence));
                     CREATE TABLE stream_heads (
                         origin BLOB NOT NULL, scope TEXT NOT NULL, sequence INTEGER NOT NULL, head BLOB NOT NULL,
-                        PRIMARY KEY (origin, scope));
+                        hlc_max INTEGER NOT NULL, PRIMARY KEY (origin, scope));
                     CREATE TABLE pending_ops (
                         seq INTEGER PRIMARY KEY AUTOINCREMENT, scope TEXT NOT NULL, op BLOB NOT NULL,
                         created_at INTEGER NOT NULL);

@@ -30,13 +30,15 @@ public enum BundleFile {
     public static func decode(_ bytes: [UInt8]) throws(SyncError) -> [[UInt8]] {
         guard bytes.count >= 4 + 2 + 4 + 32 else { throw SyncError(.malformed, "bundle is truncated") }
         guard Array(bytes.prefix(4)) == magic else { throw SyncError(.malformed, "not a teachersync bundle") }
+        let version = UInt16(bytes[4]) << 8 | UInt16(bytes[5])
+        guard version == format else {
+            throw SyncError(.unsupportedVersion, "bundle format \(version); this build reads format \(format)")
+        }
         let content = bytes[..<(bytes.count - 32)]
         guard Array(SHA256.hash(data: content)) == Array(bytes.suffix(32)) else {
             throw SyncError(.malformed, "bundle checksum does not match: the file is damaged or truncated")
         }
-        var r = ByteReader(bytes, offset: 4, end: bytes.count - 32)
-        let version = try r.u16()
-        guard version == format else { throw SyncError(.unsupportedVersion, "bundle format \(version)") }
+        var r = ByteReader(bytes, offset: 6, end: bytes.count - 32)
         let count = Int(try r.u32())
         var out = [[UInt8]]()
         for _ in 0..<count {

@@ -78,8 +78,8 @@ public struct ByteReader {
         guard n <= limit else { throw SyncError(.malformed, "string of \(n) bytes at offset \(offset) exceeds \(limit)") }
         guard n <= remaining else { throw truncated(n) }
         let slice = bytes[offset..<offset + n]
-        guard let s = String(validating: slice, as: UTF8.self) else {
-            throw SyncError(.malformed, "invalid UTF-8 at offset \(offset)")
+        guard !slice.contains(0), let s = String(validating: slice, as: UTF8.self) else {
+            throw SyncError(.malformed, "invalid UTF-8 or U+0000 in a string at offset \(offset)")
         }
         offset += n
         return s

@@ -31,6 +31,7 @@ extension ChangeSet {
             throw SyncError(.tooLarge, "\(operations.count) operations, \(body.count) bytes: over the set limits")
         }
         let hlcs = operations.map(\.hlc)
+        precondition(zip(hlcs, hlcs.dropFirst()).allSatisfy { $0 < $1 }, "operations in increasing clock order")
         return ChangeSet(
             format: currentFormat, stream: stream, sequence: sequence, previous: previous,
             hlcRange: hlcs.min()!...hlcs.max()!, operations: operations, body: body, signature: signature)
@@ -83,7 +84,9 @@ extension ChangeSet {
         let scopeText = try r.string(limit: 16)
         guard let scope = Scope(wireValue: scopeText) else { throw SyncError(.malformed, "bad stream scope") }
         let sequence = try r.u64()
-        guard sequence >= 1 else { throw SyncError(.malformed, "sequence numbers start at 1") }
+        guard sequence >= 1, sequence <= UInt64(Int64.max) else {
+            throw SyncError(.malformed, "sequence number outside 1...2^63-1")
+        }
         let previous = try r.raw(32)
         if sequence == 1, previous != genesis {
             throw SyncError(.malformed, "the first set of a stream must name the genesis hash")
@@ -100,6 +103,10 @@ extension ChangeSet {
         var seenMax = HybridTimestamp.zero
         for index in 0..<count {
             let op = try RowOperation.decode(from: &r, index: index)
+            // One author's clock only moves forward: its operations are in strictly increasing clock order.
+            if let last = ops.last, op.hlc <= last.hlc {
+                throw SyncError(.malformed, "operation \(index + 1): clock reading not after the previous one")
+            }
             seenMin = min(seenMin, op.hlc)
             seenMax = max(seenMax, op.hlc)
             ops.append(op)

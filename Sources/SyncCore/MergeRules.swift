@@ -28,8 +28,10 @@ public enum MergeRules {
             if let tomb = state.tombstone, stamp <= tomb { return Outcome(row: state, changed: false, conflicts: []) }
             for field in op.fields {
                 if let current = state.fields[field.name] {
-                    if current.stamp == stamp { continue }
-                    let incomingWins = stamp > current.stamp
+                    // Equal stamps come only from a misbehaving author; break the tie by value so every
+                    // replica still picks the same one.
+                    if current.stamp == stamp, current.value >= field.value { continue }
+                    let incomingWins = stamp > current.stamp || (stamp == current.stamp && field.value > current.value)
                     if current.stamp.origin != origin, current.value != field.value {
                         conflicts.append(
                             FieldConflict(

@@ -37,6 +37,8 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let fork: ReasonCode = "chain.fork"
     /// The set's clock readings are too far ahead of the receiver's wall clock.
     public static let hlcFuture: ReasonCode = "hlc.future"
+    /// The set's clock readings do not all come after those of the stream's previous set (backdating).
+    public static let hlcRegressed: ReasonCode = "hlc.not_monotonic"
     /// The author's role may not write this table.
     public static let tableNotWritable: ReasonCode = "scope.table_not_writable"
     /// A row belongs to a county other than the author's.

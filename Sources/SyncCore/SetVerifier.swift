@@ -55,6 +55,14 @@ public struct SetVerifier: Sendable {
         return .next
     }
 
+    /// Refuses a set whose first clock reading is not after the last one of its stream's previous set: an
+    /// author cannot backdate writes below what it has already published.
+    public func checkClockContinuity(_ set: ChangeSet, previousMax: HybridTimestamp) throws(SyncError) {
+        guard set.hlcRange.lowerBound > previousMax else {
+            throw SyncError(.hlcRegressed, "stream \(set.stream) set \(set.sequence) starts before its predecessor ends")
+        }
+    }
+
     /// Refuses a set whose clock readings are too far in the future.
     public func checkClock(_ set: ChangeSet, wallMillis: Int64) throws(SyncError) {
         let clock = HybridClock(maxForwardDriftMillis: maxForwardDriftMillis)
@@ -80,7 +88,7 @@ public struct SetVerifier: Sendable {
     {
         let at = "operation \(index + 1)"
         guard let table = catalog[op.table] else {
-            throw SyncError(.schemaViolation, "\(at): unknown table \(op.table)")
+            throw SyncError(.schemaViolation, "\(at): unknown table \(Self.printable(op.table))")
         }
         guard table.writers.contains(author.role) else {
             throw SyncError(.tableNotWritable, "\(at): role \(author.role.rawValue) may not write \(table.name)")
@@ -98,38 +106,52 @@ public struct SetVerifier: Sendable {
                 throw SyncError(.schemaViolation, "\(at): key column \(name) has the wrong type")
             }
         }
+        var previous: String?
         for field in op.fields {
             guard let column = table.column(field.name), !table.keyColumns.contains(field.name) else {
-                throw SyncError(.schemaViolation, "\(at): \(table.name) has no value column \(field.name)")
+                throw SyncError(.schemaViolation, "\(at): \(table.name) has no value column \(Self.printable(field.name))")
             }
+            guard previous != field.name else {
+                throw SyncError(.schemaViolation, "\(at): column \(field.name) written twice")
+            }
+            previous = field.name
             guard conforms(field.value, to: column, allowNull: column.optional) else {
                 throw SyncError(.schemaViolation, "\(at): column \(field.name) has the wrong type")
             }
         }
-        if op.kind == .insertFact {
+        switch op.kind {
+        case .insertFact:
             for column in table.valueColumns where !column.optional && op.value(of: column.name) == nil {
                 throw SyncError(.schemaViolation, "\(at): fact lacks required column \(column.name)")
             }
+        case .delete:
+            guard op.fields.isEmpty else { throw SyncError(.schemaViolation, "\(at): a delete carries no fields") }
+        case .upsert:
+            guard !op.fields.isEmpty else { throw SyncError(.schemaViolation, "\(at): an upsert writes at least one field") }
         }
-        if op.kind == .delete, op.fields.contains(where: { $0.name != table.scopeColumn }) {
-            throw SyncError(.schemaViolation, "\(at): a delete carries only the scope column")
-        }
-        if op.kind == .upsert, op.fields.isEmpty {
-            throw SyncError(.schemaViolation, "\(at): an upsert writes at least one field")
-        }
-        guard let scopeColumn = table.scopeColumn else { return }
-        guard let county = op.value(of: scopeColumn)?.textValue else {
-            throw SyncError(.schemaViolation, "\(at): \(table.name) operations carry \(scopeColumn)")
+        guard let county = table.county(ofKey: op.key) else { return }
+        guard county != "province", Scope(wireValue: county) != nil else {
+            throw SyncError(.schemaViolation, "\(at): \(table.name) rows are keyed under a six-digit county code")
         }
         if case .county(let streamCounty) = streamScope, county != streamCounty {
-            throw SyncError(.outsideCounty, "\(at): row of county \(county) in stream of county \(streamCounty)")
+            throw SyncError(.outsideCounty, "\(at): a row of another county in the stream of county \(streamCounty)")
         }
+        if streamScope == .province {
+            throw SyncError(.streamScope, "\(at): county rows belong in their county's stream")
+        }
+    }
+
+    /// At most 32 characters of attacker-chosen text, letters, digits and underscores only, for messages.
+    static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.prefix(32).map { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" ? Character($0) : "?" })
     }
 
     private func conforms(_ value: Value, to column: TableSchema.Column, allowNull: Bool) -> Bool {
         switch (value, column.type) {
         case (.null, _): return allowNull
-        case (.integer, .integer), (.text, .text): return true
+        case (.integer, .integer): return true
+        // Text travels length-prefixed, but SQLite bindings and C tools stop at U+0000: refuse it everywhere.
+        case (.text(let s), .text): return s.utf8.count <= 1 << 20 && !s.utf8.contains(0)
         default: return false
         }
     }

@@ -40,6 +40,9 @@ public struct TableSchema: Sendable, Hashable {
     /// Mutable or fact.
     public let kind: Kind
     /// The column that holds the county code a row belongs to; `nil` for province-wide tables.
+    ///
+    /// It is always the first key column: a county's rows are keyed under its code, so no county can
+    /// address, let alone change, another county's row, and the scope check needs only the operation.
     public let scopeColumn: String?
     /// The roles allowed to write the table.
     public let writers: Set<Role>
@@ -48,7 +51,7 @@ public struct TableSchema: Sendable, Hashable {
         name: String, columns: [Column], keyColumns: [String], kind: Kind, scopeColumn: String?, writers: Set<Role>
     ) {
         precondition(keyColumns.allSatisfy { k in columns.contains { $0.name == k } }, "key columns must be declared")
-        precondition(scopeColumn.map { s in columns.contains { $0.name == s } } ?? true, "scope column undeclared")
+        precondition(scopeColumn.map { keyColumns.first == $0 } ?? true, "the scope column is the first key column")
         self.name = name
         self.columns = columns
         self.keyColumns = keyColumns
@@ -62,6 +65,12 @@ public struct TableSchema: Sendable, Hashable {
 
     /// The column with this name.
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }
+
+    /// The county a key belongs to, for a county-scoped table.
+    public func county(ofKey key: [Value]) -> String? {
+        guard scopeColumn != nil else { return nil }
+        return key.first?.textValue
+    }
 }
 
 /// All synced tables a node knows, looked up by name.

@@ -23,34 +23,36 @@ public enum TrainingTables {
         ],
         keyColumns: ["code"], kind: .mutable, scopeColumn: nil, writers: [.hub])
 
-    /// Schools and kindergartens, each belonging to one county.
+    /// Schools and kindergartens, keyed under their county.
     public static let schools = TableSchema(
         name: "schools",
         columns: [
-            .init("school_code", .text), .init("name", .text), .init("county_code", .text),
+            .init("county_code", .text), .init("school_code", .text), .init("name", .text),
             .init("stages", .text),
         ],
-        keyColumns: ["school_code"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
+        keyColumns: ["county_code", "school_code"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
 
-    /// Teachers, keyed by identity-document type and number.
+    /// Teachers, keyed under their county by identity-document type and number. The same person registered
+    /// by two counties is two rows (a transfer is a delete in one county and a write in the other); reports
+    /// flag such duplicates rather than letting one county overwrite another's row.
     public static let teachers = TableSchema(
         name: "teachers",
         columns: [
-            .init("id_type", .text), .init("id_number", .text), .init("name", .text), .init("gender", .text),
-            .init("school_code", .text), .init("county_code", .text), .init("stage", .text),
+            .init("county_code", .text), .init("id_type", .text), .init("id_number", .text),
+            .init("name", .text), .init("gender", .text), .init("school_code", .text), .init("stage", .text),
             .init("subject", .text), .init("dev_stage", .text),
         ],
-        keyColumns: ["id_type", "id_number"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
+        keyColumns: ["county_code", "id_type", "id_number"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
 
-    /// Study records: immutable facts, keyed by their own id.
+    /// Study records: immutable facts, keyed under the teacher's county by their own id.
     public static let studyRecords = TableSchema(
         name: "study_records",
         columns: [
-            .init("record_id", .text), .init("id_type", .text), .init("id_number", .text),
-            .init("county_code", .text), .init("activity_code", .text), .init("minutes", .integer),
+            .init("county_code", .text), .init("record_id", .text), .init("id_type", .text),
+            .init("id_number", .text), .init("activity_code", .text), .init("minutes", .integer),
             .init("recorded_at", .text), .init("source", .text),
         ],
-        keyColumns: ["record_id"], kind: .fact, scopeColumn: "county_code", writers: [.hub, .county])
+        keyColumns: ["county_code", "record_id"], kind: .fact, scopeColumn: "county_code", writers: [.hub, .county])
 
     /// Every synced table, in the order the state digest walks them.
     public static let catalog = SchemaCatalog([origins, units, schools, teachers, studyRecords])

@@ -28,19 +28,19 @@ final class ReplicaFixture {
     /// A teacher write of the given county.
     static func teacher(_ n: Int, county: String = "130102", name: String = "张三", subject: String = "13") -> LocalWrite {
         LocalWrite(
-            kind: .upsert, table: "teachers", key: [.text("1"), .text("ID\(n)")],
+            kind: .upsert, table: "teachers", key: [.text(county), .text("1"), .text("ID\(n)")],
             fields: [
                 .init("name", .text(name)), .init("gender", .text("M")), .init("school_code", .text("S1")),
-                .init("county_code", .text(county)), .init("stage", .text("2")), .init("subject", .text(subject)),
+                .init("stage", .text("2")), .init("subject", .text(subject)),
                 .init("dev_stage", .text("new")),
             ])
     }
 
     static func record(_ id: String, minutes: Int64, county: String = "130102") -> LocalWrite {
         LocalWrite(
-            kind: .insertFact, table: "study_records", key: [.text(id)],
+            kind: .insertFact, table: "study_records", key: [.text(county), .text(id)],
             fields: [
-                .init("id_type", .text("1")), .init("id_number", .text("ID1")), .init("county_code", .text(county)),
+                .init("id_type", .text("1")), .init("id_number", .text("ID1")),
                 .init("activity_code", .text("A")), .init("minutes", .integer(minutes)),
                 .init("recorded_at", .text("2019-09-01T20:15:00+08:00")), .init("source", .text("county")),
             ])

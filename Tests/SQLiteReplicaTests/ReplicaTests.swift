@@ -29,7 +29,7 @@ import Testing
         #expect(try county.verifyStoredSets().failures.isEmpty)
         // Writing the same values again records nothing.
         #expect(try county.write([ReplicaFixture.teacher(0)]) == WriteReport(written: 0, unchanged: 1))
-        // Changing one field records one operation carrying that field and the scope column.
+        // Changing one field records one operation carrying that field alone.
         #expect(try county.write([ReplicaFixture.teacher(0, subject: "14")]).written == 1)
     }
 
@@ -136,7 +136,7 @@ import Testing
         // A second set numbered 2, validly signed by the same key: a fork.
         let first = try ChangeSet.decode(envelope: sets[0])
         let op = RowOperation(kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(f.clock.nowMillis()), logical: 9),
-                           table: "teachers", key: [.text("1"), .text("ID9")], fields: [.init("county_code", .text("130102"))])
+                           table: "teachers", key: [.text("130102"), .text("1"), .text("ID9")], fields: [.init("name", .text("x"))])
         let fork = try ChangeSet.seal(stream: first.stream, sequence: 2, previous: first.id, operations: [op], signer: c.identity.signer)
         #expect(try f.hub.receive([fork.envelope]).rejected.map(\.reason) == [.fork])
     }
