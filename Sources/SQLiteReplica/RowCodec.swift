@@ -53,18 +53,21 @@ enum RowCodec {
         return WriteStamp(hlc: hlc, origin: origin)
     }
 
-    /// Rebuilds a row's state from its stored columns.
+    /// Rebuilds a row's state from its stored columns, selected as `TableSQL.select` lists them: value
+    /// columns in declared order, then `_stamps` and `_tomb`.
     static func rowState(_ row: Row, schema: TableSchema) throws -> RowState {
-        let stampBytes: Data = row["_stamps"]
+        let count = schema.valueColumns.count
+        let stampBytes: Data = row[count]
         var r = ByteReader(Array(stampBytes))
         var state = RowState()
-        for column in schema.valueColumns {
+        state.fields.reserveCapacity(count)
+        for (index, column) in schema.valueColumns.enumerated() {
             if try r.u8() == 1 {
                 let stamp = try decodeStamp(&r)
-                state.fields[column.name] = .init(value(row[column.name] as DatabaseValue), stamp)
+                state.fields[column.name] = .init(value(row[index] as DatabaseValue), stamp)
             }
         }
-        if let tomb: Data = row["_tomb"] {
+        if let tomb: Data = row[count + 1] {
             var tr = ByteReader(Array(tomb))
             state.tombstone = try decodeStamp(&tr)
         }
@@ -77,11 +80,22 @@ struct TableSQL: Sendable {
     let schema: TableSchema
     let select: String
     let upsert: String
+    /// For each declared column, where its value comes from: a key position or a value column name.
+    private let sources: [Source]
+
+    private enum Source: Sendable {
+        case key(Int)
+        case field(String)
+    }
 
     init(_ schema: TableSchema) {
         self.schema = schema
+        sources = schema.columns.map { c in
+            schema.keyColumns.firstIndex(of: c.name).map(Source.key) ?? .field(c.name)
+        }
         let keyWhere = schema.keyColumns.map { "\($0) = ?" }.joined(separator: " AND ")
-        select = "SELECT * FROM \(schema.name) WHERE \(keyWhere)"
+        let valueNames = schema.valueColumns.map(\.name) + ["_stamps", "_tomb"]
+        select = "SELECT \(valueNames.joined(separator: ", ")) FROM \(schema.name) WHERE \(keyWhere)"
         let all = schema.columns.map(\.name) + ["_stamps", "_tomb", "_live"]
         let updates = all.filter { !schema.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
         upsert = """
@@ -113,13 +127,10 @@ struct TableSQL: Sendable {
     func store(_ db: Database, key: [Value], state: RowState) throws {
         var args = [DatabaseValue]()
         args.reserveCapacity(schema.columns.count + 3)
-        var keyIndex = 0
-        for column in schema.columns {
-            if schema.keyColumns.contains(column.name) {
-                args.append(RowCodec.databaseValue(key[keyIndex]))
-                keyIndex += 1
-            } else {
-                args.append(state.fields[column.name].map { RowCodec.databaseValue($0.value) } ?? .null)
+        for source in sources {
+            switch source {
+            case .key(let i): args.append(RowCodec.databaseValue(key[i]))
+            case .field(let name): args.append(state.fields[name].map { RowCodec.databaseValue($0.value) } ?? .null)
             }
         }
         args.append(RowCodec.encodeStamps(state, schema: schema).databaseValue)

@@ -58,10 +58,11 @@ public struct TableSchema: Sendable, Hashable {
         self.kind = kind
         self.scopeColumn = scopeColumn
         self.writers = writers
+        self.valueColumns = columns.filter { !keyColumns.contains($0.name) }
     }
 
     /// The columns that are not part of the key, in declared order.
-    public var valueColumns: [Column] { columns.filter { !keyColumns.contains($0.name) } }
+    public let valueColumns: [Column]
 
     /// The column with this name.
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }

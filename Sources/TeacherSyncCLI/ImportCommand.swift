@@ -39,18 +39,12 @@ struct ImportCommand: ParsableCommand {
             throw CLIFailure.usage("cannot read \(file)")
         }
         let context = try ReplicaImportContext(replica)
-        let rows: [(line: Int, row: SyncedRow)]
-        let issues: [ImportIssue]
+        let (rows, issues): ([(line: Int, row: SyncedRow)], [ImportIssue])
         switch kind {
-        case .schools:
-            let batch = CSVImport.parseSchools(csv: contents, context: context)
-            (rows, issues) = (batch.records.map { ($0.line, $0.record.syncedRow) }, batch.issues)
-        case .teachers:
-            let batch = CSVImport.parseTeachers(csv: contents, context: context)
-            (rows, issues) = (batch.records.map { ($0.line, $0.record.syncedRow) }, batch.issues)
+        case .schools: (rows, issues) = Self.rows(CSVImport.parseSchools(csv: contents, context: context), \.syncedRow)
+        case .teachers: (rows, issues) = Self.rows(CSVImport.parseTeachers(csv: contents, context: context), \.syncedRow)
         case .studyRecords:
-            let batch = CSVImport.parseStudyRecords(csv: contents, context: context)
-            (rows, issues) = (batch.records.map { ($0.line, $0.record.syncedRow) }, batch.issues)
+            (rows, issues) = Self.rows(CSVImport.parseStudyRecords(csv: contents, context: context), \.syncedRow)
         }
         let name = URL(fileURLWithPath: file).lastPathComponent
         for issue in issues { printError("\(name): \(issue)") }
@@ -92,6 +86,15 @@ struct ImportCommand: ParsableCommand {
         if skipInvalid { summary += ", \(invalidLines + skippedFacts) skipped" }
         summary += "; sealed \(sealed.count) change set(s)"
         print(summary)
+    }
+}
+
+extension ImportCommand {
+    /// The valid rows of a parsed file as synced rows with their lines, and the file's issues.
+    static func rows<Record>(_ batch: ImportBatch<Record>, _ row: (Record) -> SyncedRow)
+        -> ([(line: Int, row: SyncedRow)], [ImportIssue])
+    {
+        (batch.records.map { ($0.line, row($0.record)) }, batch.issues)
     }
 }
 
