@@ -32,7 +32,10 @@ extension Replica {
                 let streamKey = (row["origin"] as Data).hexString + "/" + (row["scope"] as String)
                 let storedID = Array(row["id"] as Data)
                 let sequence: Int64 = row["sequence"]
-                var lastMax = HybridTimestamp.zero
+                let sameStream = previous?.stream == streamKey
+                // A set that fails to decode keeps the stream's last good reading, so the next set is still
+                // checked against it.
+                var lastMax = sameStream ? previous!.hlcMax : .zero
                 func fail(_ reason: ReasonCode, _ detail: String) {
                     report.failures.append(
                         RejectedSet(setID: Hex.encode(storedID).prefixString(16), stream: streamKey,
@@ -57,10 +60,9 @@ extension Replica {
                         expectedPrevious = ChangeSet.genesis
                     }
                     guard set.previous == expectedPrevious else { throw SyncError(.brokenChain, "previous hash does not match") }
-                    if let p = previous, p.stream == streamKey {
-                        try verifier.checkClockContinuity(set, previousMax: p.hlcMax)
-                    }
+                    let previousMax = lastMax
                     lastMax = set.hlcRange.upperBound
+                    try verifier.checkClockContinuity(set, previousMax: previousMax)
                     try verifier.checkScope(set, author: author)
                 } catch let e as SyncError {
                     fail(e.reason, e.detail)

@@ -18,7 +18,7 @@ public struct RowOperation: Sendable, Hashable {
     public let table: String
     /// The values of the table's key columns, in declared order.
     public let key: [Value]
-    /// The fields written, sorted by name, names unique. A delete carries only the table's scope column.
+    /// The fields written, sorted by name, names unique. A delete carries none.
     public let fields: [Field]
 
     /// A named value.
