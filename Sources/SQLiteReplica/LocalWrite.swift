@@ -39,9 +39,14 @@ public struct WriteReport: Sendable, Hashable {
     /// Writes that matched what the replica already held: no operation recorded.
     public var unchanged = 0
 
-    public init(written: Int = 0, unchanged: Int = 0) {
+    /// Under ``FactConflictPolicy/skip``: the indices of facts skipped because they already exist with
+    /// different content.
+    public var skippedFacts: [Int] = []
+
+    public init(written: Int = 0, unchanged: Int = 0, skippedFacts: [Int] = []) {
         self.written = written
         self.unchanged = unchanged
+        self.skippedFacts = skippedFacts
     }
 }
 

@@ -56,6 +56,7 @@ extension Replica {
                 report.written += 1
             }
             if !conflicting.isEmpty, factConflicts == .refuse { throw ReplicaError.factConflict(conflicting) }
+            report.skippedFacts = conflicting
             try Self.saveClock(db, clock.last)
             return report
         }

@@ -224,6 +224,8 @@ extension Replica {
             let record = OriginRecord(publicKey: key, role: role, county: row["county"], status: status)
             records[record.origin] = record
         }
+        // This node's own key is known even before the hub's registry that enrols it arrives.
+        if records[identity.origin] == nil, identity.role == .county { records[identity.origin] = identity.record }
         var hub: OriginRecord?
         if identity.role == .hub {
             hub = identity.record

@@ -38,6 +38,10 @@ public final class Replica: Sendable {
         if fm.fileExists(atPath: dbPath) || fm.fileExists(atPath: keyPath) {
             throw .alreadyInitialised(directory.path)
         }
+        // Check every argument before the first file is made: a refused init leaves nothing behind.
+        if let hubKey, Curve25519PublicKeyParser.parse(hubKey) == nil {
+            throw .badKeyFile("the hub key is not a base64 Ed25519 public key (32 bytes)")
+        }
         do {
             try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {

@@ -58,38 +58,36 @@ struct ImportCommand: ParsableCommand {
                 kind: entry.row.table.kind == .fact ? .insertFact : .upsert, table: entry.row.table.name,
                 key: entry.row.key, fields: entry.row.fields)
         }
-        var report: WriteReport
-        var skippedFacts = 0
         var progress = Progress("importing \(name)")
         defer { progress.finish() }
+        let report: WriteReport
         do {
             report = try replica.write(writes, factConflicts: skipInvalid ? .skip : .refuse) { done, total in
                 progress.update(done, of: total)
             }
         } catch {
             guard !error.conflictingIndices.isEmpty else { throw CLIFailure(error) }
-            for i in error.conflictingIndices {
-                printError("\(name): line \(rows[i].line), column record_id: fact.conflict (a record with this id "
-                    + "exists with different content; facts are never edited)")
-            }
-            if !skipInvalid {
-                throw CLIFailure.refused("\(name): \(error.conflictingIndices.count) record(s) conflict; nothing imported")
-            }
-            report = WriteReport()
+            Self.reportFactConflicts(error.conflictingIndices, rows: rows, file: name)
+            throw CLIFailure.refused("\(name): \(error.conflictingIndices.count) record(s) conflict; nothing imported")
         }
-        if skipInvalid {
-            // Under --skip-invalid the replica skipped conflicting facts; count them for the summary.
-            skippedFacts = writes.count - report.written - report.unchanged
-        }
+        Self.reportFactConflicts(report.skippedFacts, rows: rows, file: name)
         let sealed = try replicaCall { () throws(ReplicaError) in try replica.seal() }
         var summary = "\(name): \(report.written) written, \(report.unchanged) unchanged"
-        if skipInvalid { summary += ", \(invalidLines + skippedFacts) skipped" }
+        if skipInvalid { summary += ", \(invalidLines + report.skippedFacts.count) skipped" }
         summary += "; sealed \(sealed.count) change set(s)"
         print(summary)
     }
 }
 
 extension ImportCommand {
+    static func reportFactConflicts(_ indices: [Int], rows: [(line: Int, row: SyncedRow)], file: String) {
+        for i in indices {
+            printError(
+                "\(file): line \(rows[i].line), column record_id: fact.conflict (a record with this id exists with "
+                    + "different content; facts are never edited)")
+        }
+    }
+
     /// The valid rows of a parsed file as synced rows with their lines, and the file's issues.
     static func rows<Record>(_ batch: ImportBatch<Record>, _ row: (Record) -> SyncedRow)
         -> ([(line: Int, row: SyncedRow)], [ImportIssue])
