@@ -175,8 +175,7 @@ extension Replica {
                     """)
             for (index, op) in set.operations.enumerated() {
                 guard let sql = self.tables[op.table] else { throw SyncError(.schemaViolation, "unknown table") }
-                let outcome = MergeRules.apply(op, by: set.stream.origin, to: try sql.load(db, key: op.key))
-                if outcome.changed { try sql.store(db, key: op.key, state: outcome.row) }
+                let outcome = try sql.merge(db, op, by: set.stream.origin)
                 for c in outcome.conflicts {
                     var w = ByteWriter()
                     for v in c.key { w.value(v) }

@@ -80,6 +80,7 @@ struct TableSQL: Sendable {
     let schema: TableSchema
     let select: String
     let upsert: String
+    let insertIfAbsent: String
     /// For each declared column, where its value comes from: a key position or a value column name.
     private let sources: [Source]
 
@@ -98,11 +99,13 @@ struct TableSQL: Sendable {
         select = "SELECT \(valueNames.joined(separator: ", ")) FROM \(schema.name) WHERE \(keyWhere)"
         let all = schema.columns.map(\.name) + ["_stamps", "_tomb", "_live"]
         let updates = all.filter { !schema.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
-        upsert = """
+        let insert = """
             INSERT INTO \(schema.name) (\(all.joined(separator: ", "))) \
             VALUES (\(all.map { _ in "?" }.joined(separator: ", "))) \
-            ON CONFLICT(\(schema.keyColumns.joined(separator: ", "))) DO UPDATE SET \(updates.joined(separator: ", "))
+            ON CONFLICT(\(schema.keyColumns.joined(separator: ", "))) DO
             """
+        upsert = insert + " UPDATE SET " + updates.joined(separator: ", ")
+        insertIfAbsent = insert + " NOTHING"
     }
 
     /// The CREATE TABLE statement: declared columns plus the merge metadata.
@@ -125,6 +128,26 @@ struct TableSQL: Sendable {
     }
 
     func store(_ db: Database, key: [Value], state: RowState) throws {
+        try db.cachedStatement(sql: upsert).execute(arguments: arguments(key: key, state: state))
+    }
+
+    /// Inserts the row if the replica has none with this key; returns whether it did.
+    func insert(_ db: Database, key: [Value], state: RowState) throws -> Bool {
+        try db.cachedStatement(sql: insertIfAbsent).execute(arguments: arguments(key: key, state: state))
+        return db.changesCount == 1
+    }
+
+    /// Merges an operation into its row: a row the replica has never seen is inserted in one statement;
+    /// otherwise the row is loaded, merged and written back if it changed.
+    func merge(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> MergeRules.Outcome {
+        let fresh = MergeRules.apply(op, by: origin, to: nil)
+        if try insert(db, key: op.key, state: fresh.row) { return fresh }
+        let outcome = MergeRules.apply(op, by: origin, to: try load(db, key: op.key))
+        if outcome.changed { try store(db, key: op.key, state: outcome.row) }
+        return outcome
+    }
+
+    private func arguments(key: [Value], state: RowState) -> StatementArguments {
         var args = [DatabaseValue]()
         args.reserveCapacity(schema.columns.count + 3)
         for source in sources {
@@ -136,6 +159,6 @@ struct TableSQL: Sendable {
         args.append(RowCodec.encodeStamps(state, schema: schema).databaseValue)
         args.append(RowCodec.encodeStamp(state.tombstone)?.databaseValue ?? .null)
         args.append((state.isLive ? 1 : 0).databaseValue)
-        try db.cachedStatement(sql: upsert).execute(arguments: StatementArguments(args))
+        return StatementArguments(args)
     }
 }
