@@ -71,7 +71,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "SyncCoreTests", dependencies: ["SyncCore", "TrainingDomain", "SyncTestSupport"], swiftSettings: strict),
+            name: "SyncCoreTests", dependencies: ["SyncCore", "TrainingDomain", "SyncTestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "TrainingDomainTests", dependencies: ["TrainingDomain", "SyncTestSupport"], swiftSettings: strict),
         .testTarget(

@@ -1,5 +1,5 @@
-public import SyncCore
 import Foundation
+public import SyncCore
 
 /// Who this node is: its role, its county (for a county node) and its signing key.
 public struct NodeIdentity: Sendable {

@@ -43,7 +43,8 @@ extension Replica {
                     }
                     continue
                 }
-                let op = RowOperation(kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
+                let op = RowOperation(
+                    kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
                 let scope = identity.streamScope(forRowCounty: schema.county(ofKey: w.key))
                 do {
                     try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
@@ -87,6 +88,7 @@ extension Replica {
     }
 
     static func saveClock(_ db: Database, _ t: HybridTimestamp) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc', ?)", arguments: [String(t.rawValue)])
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc', ?)", arguments: [String(t.rawValue)])
     }
 }

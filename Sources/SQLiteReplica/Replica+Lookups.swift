@@ -6,7 +6,8 @@ extension Replica {
     public func schoolCounties() throws(ReplicaError) -> [String: String] {
         try runRead { db in
             var out = [String: String]()
-            let rows = try Row.fetchCursor(db, sql: "SELECT school_code, county_code FROM schools WHERE _live = 1 ORDER BY county_code")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT school_code, county_code FROM schools WHERE _live = 1 ORDER BY county_code")
             while let row = try rows.next() { out[row[0]] = row[1] }
             return out
         }
@@ -16,7 +17,8 @@ extension Replica {
     public func teacherCounties() throws(ReplicaError) -> [String: String] {
         try runRead { db in
             var out = [String: String]()
-            let rows = try Row.fetchCursor(db, sql: "SELECT id_type, id_number, county_code FROM teachers WHERE _live = 1 ORDER BY county_code")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT id_type, id_number, county_code FROM teachers WHERE _live = 1 ORDER BY county_code")
             while let row = try rows.next() { out[(row[0] as String) + " " + (row[1] as String)] = row[2] }
             return out
         }

@@ -39,7 +39,9 @@ extension Replica {
     /// Sets may come in any order: each stream's sets are tried in sequence order, and a set waiting for
     /// its author's enrolment or for an earlier set of its stream is retried while others make progress.
     /// What still cannot be applied is quarantined with its reason; nothing of it is applied.
-    public func receive(_ envelopes: [[UInt8]], progress: ((Int, Int) -> Void)? = nil) throws(ReplicaError)
+    public func receive(
+        _ envelopes: [[UInt8]], progress: ((Int, Int) -> Void)? = nil
+    ) throws(ReplicaError)
         -> ReceiveReport
     {
         var report = ReceiveReport()
@@ -85,7 +87,8 @@ extension Replica {
             if progressed, !retryable.isEmpty {
                 candidates = retryable.map(\.0)
                 // Non-retryable failures are final now; retryable ones get another pass.
-                for (set, error) in waiting where !(error.classification == .retryable && error.reason != .storeFailure) {
+                for (set, error) in waiting where !(error.classification == .retryable && error.reason != .storeFailure)
+                {
                     report.rejected.append(try reject(set, error))
                 }
                 continue
@@ -212,7 +215,8 @@ extension Replica {
     /// The key registry as this replica knows it: the pinned hub key plus the `origins` table.
     func keyDirectory(_ db: Database) throws -> ReplicaKeyDirectory {
         var records = [OriginID: OriginRecord]()
-        let rows = try Row.fetchAll(db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
         for row in rows {
             // An entry counts only if its key is the origin's own key: the row key cannot point elsewhere.
             guard let keyText: String = row["public_key"], let key = Curve25519.Signing.PublicKey.fromBase64(keyText),

@@ -50,9 +50,11 @@ extension Replica {
                         stream: stream, sequence: head.sequence + 1, previous: head.head, operations: chunk,
                         signer: signer)
                     try Self.storeSet(db, set, local: true, now: now)
-                    try db.execute(sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [scopeText, lastSeq])
+                    try db.execute(
+                        sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [scopeText, lastSeq])
                     head = StreamHead(sequence: set.sequence, head: set.id)
-                    sealed.append(SealedSet(stream: stream, sequence: set.sequence, operations: chunk.count, id: set.idHex))
+                    sealed.append(
+                        SealedSet(stream: stream, sequence: set.sequence, operations: chunk.count, id: set.idHex))
                     chunk.removeAll(keepingCapacity: true)
                     chunkBytes = 0
                 }

@@ -21,10 +21,15 @@ extension Replica {
             let directory = try keyDirectory(db)
             let heads = try Row.fetchAll(db, sql: "SELECT origin, scope, sequence, head FROM stream_heads")
             var headByStream = [String: (Int64, Data)]()
-            for h in heads { headByStream[(h["origin"] as Data).hexString + "/" + (h["scope"] as String)] = (h["sequence"], h["head"]) }
+            for h in heads {
+                headByStream[(h["origin"] as Data).hexString + "/" + (h["scope"] as String)] = (
+                    h["sequence"], h["head"]
+                )
+            }
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_sets") ?? 0
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT id, origin, scope, sequence, envelope FROM change_sets ORDER BY origin, scope, sequence")
+                db,
+                sql: "SELECT id, origin, scope, sequence, envelope FROM change_sets ORDER BY origin, scope, sequence")
             var previous: (stream: String, sequence: Int64, id: [UInt8], hlcMax: HybridTimestamp)?
             while let row = try rows.next() {
                 report.checked += 1
@@ -38,28 +43,36 @@ extension Replica {
                 var lastMax = sameStream ? previous!.hlcMax : .zero
                 func fail(_ reason: ReasonCode, _ detail: String) {
                     report.failures.append(
-                        RejectedSet(setID: Hex.encode(storedID).prefixString(16), stream: streamKey,
-                                    sequence: UInt64(sequence), reason: reason, detail: detail))
+                        RejectedSet(
+                            setID: Hex.encode(storedID).prefixString(16), stream: streamKey,
+                            sequence: UInt64(sequence), reason: reason, detail: detail))
                 }
                 do {
                     let set = try ChangeSet.decode(envelope: Array(row["envelope"] as Data))
-                    guard set.id == storedID else { throw SyncError(.malformed, "stored bytes do not hash to the set id") }
+                    guard set.id == storedID else {
+                        throw SyncError(.malformed, "stored bytes do not hash to the set id")
+                    }
                     guard var author = directory.record(for: set.stream.origin) else {
                         throw SyncError(.unknownOrigin, "author is not in the registry")
                     }
                     if author.status == .revoked {
-                        author = OriginRecord(publicKey: author.publicKey, role: author.role, county: author.county, status: .active)
+                        author = OriginRecord(
+                            publicKey: author.publicKey, role: author.role, county: author.county, status: .active)
                     }
                     try set.verifySignature(with: author.publicKey)
                     let expectedPrevious: [UInt8]
                     if let p = previous, p.stream == streamKey {
-                        guard sequence == p.sequence + 1 else { throw SyncError(.chainGap, "sets \(p.sequence + 1)..\(sequence - 1) missing") }
+                        guard sequence == p.sequence + 1 else {
+                            throw SyncError(.chainGap, "sets \(p.sequence + 1)..\(sequence - 1) missing")
+                        }
                         expectedPrevious = p.id
                     } else {
                         guard sequence == 1 else { throw SyncError(.chainGap, "stream does not start at 1") }
                         expectedPrevious = ChangeSet.genesis
                     }
-                    guard set.previous == expectedPrevious else { throw SyncError(.brokenChain, "previous hash does not match") }
+                    guard set.previous == expectedPrevious else {
+                        throw SyncError(.brokenChain, "previous hash does not match")
+                    }
                     let previousMax = lastMax
                     lastMax = set.hlcRange.upperBound
                     try verifier.checkClockContinuity(set, previousMax: previousMax)

@@ -43,7 +43,8 @@ public final class Replica: Sendable {
             throw .badKeyFile("the hub key is not a base64 Ed25519 public key (32 bytes)")
         }
         do {
-            try fm.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try fm.createDirectory(
+                at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw .io("cannot create \(directory.path): \(error.localizedDescription)")
         }
@@ -65,7 +66,9 @@ public final class Replica: Sendable {
     }
 
     /// Opens an existing replica and its key.
-    public static func open(at directory: URL, configuration: ReplicaConfiguration = .init()) throws(ReplicaError)
+    public static func open(
+        at directory: URL, configuration: ReplicaConfiguration = .init()
+    ) throws(ReplicaError)
         -> Replica
     {
         let dbPath = directory.appendingPathComponent(databaseName).path
@@ -101,7 +104,8 @@ public final class Replica: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            let pool = try DatabasePool(path: directory.appendingPathComponent(Self.databaseName).path, configuration: config)
+            let pool = try DatabasePool(
+                path: directory.appendingPathComponent(Self.databaseName).path, configuration: config)
             try ReplicaSchema.migrator(catalog: catalog).migrate(pool)
             self.pool = pool
         } catch {
@@ -121,9 +125,10 @@ public final class Replica: Sendable {
 
     func readMeta() throws(ReplicaError) -> [String: String] {
         try runRead { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
-                ($0["key"] as String, $0["value"] as String)
-            })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT key, value FROM meta").map {
+                    ($0["key"] as String, $0["value"] as String)
+                })
         }
     }
 

@@ -75,7 +75,9 @@ public struct ByteReader {
     /// Reads a u32-length-prefixed UTF-8 string of at most `limit` bytes.
     public mutating func string(limit: Int = 1 << 20) throws(SyncError) -> String {
         let n = Int(try u32())
-        guard n <= limit else { throw SyncError(.malformed, "string of \(n) bytes at offset \(offset) exceeds \(limit)") }
+        guard n <= limit else {
+            throw SyncError(.malformed, "string of \(n) bytes at offset \(offset) exceeds \(limit)")
+        }
         guard n <= remaining else { throw truncated(n) }
         let slice = bytes[offset..<offset + n]
         guard !slice.contains(0), let s = String(validating: slice, as: UTF8.self) else {

@@ -39,7 +39,9 @@ public struct SetVerifier: Sendable {
     /// - Parameters:
     ///   - head: the newest set held of the stream.
     ///   - heldIDAtSequence: the id of the held set with the same sequence number, if any.
-    public func checkChain(_ set: ChangeSet, head: StreamHead, heldIDAtSequence: [UInt8]?) throws(SyncError)
+    public func checkChain(
+        _ set: ChangeSet, head: StreamHead, heldIDAtSequence: [UInt8]?
+    ) throws(SyncError)
         -> ChainPosition
     {
         if set.sequence <= head.sequence {
@@ -59,7 +61,8 @@ public struct SetVerifier: Sendable {
     /// author cannot backdate writes below what it has already published.
     public func checkClockContinuity(_ set: ChangeSet, previousMax: HybridTimestamp) throws(SyncError) {
         guard set.hlcRange.lowerBound > previousMax else {
-            throw SyncError(.hlcRegressed, "stream \(set.stream) set \(set.sequence) starts before its predecessor ends")
+            throw SyncError(
+                .hlcRegressed, "stream \(set.stream) set \(set.sequence) starts before its predecessor ends")
         }
     }
 
@@ -83,7 +86,9 @@ public struct SetVerifier: Sendable {
     }
 
     /// Checks one operation against the schema and the author's scope (also used for local writes).
-    public func checkOperation(_ op: RowOperation, index: Int, streamScope: Scope, author: OriginRecord)
+    public func checkOperation(
+        _ op: RowOperation, index: Int, streamScope: Scope, author: OriginRecord
+    )
         throws(SyncError)
     {
         let at = "operation \(index + 1)"
@@ -96,7 +101,8 @@ public struct SetVerifier: Sendable {
         switch (table.kind, op.kind) {
         case (.mutable, .upsert), (.mutable, .delete), (.fact, .insertFact): break
         default:
-            throw SyncError(.schemaViolation, "\(at): \(op.kind) is not allowed on \(table.kind.rawValue) table \(table.name)")
+            throw SyncError(
+                .schemaViolation, "\(at): \(op.kind) is not allowed on \(table.kind.rawValue) table \(table.name)")
         }
         guard op.key.count == table.keyColumns.count else {
             throw SyncError(.schemaViolation, "\(at): \(table.name) has \(table.keyColumns.count) key columns")
@@ -109,7 +115,8 @@ public struct SetVerifier: Sendable {
         var previous: String?
         for field in op.fields {
             guard let column = table.column(field.name), !table.keyColumns.contains(field.name) else {
-                throw SyncError(.schemaViolation, "\(at): \(table.name) has no value column \(Self.printable(field.name))")
+                throw SyncError(
+                    .schemaViolation, "\(at): \(table.name) has no value column \(Self.printable(field.name))")
             }
             guard previous != field.name else {
                 throw SyncError(.schemaViolation, "\(at): column \(field.name) written twice")
@@ -127,7 +134,9 @@ public struct SetVerifier: Sendable {
         case .delete:
             guard op.fields.isEmpty else { throw SyncError(.schemaViolation, "\(at): a delete carries no fields") }
         case .upsert:
-            guard !op.fields.isEmpty else { throw SyncError(.schemaViolation, "\(at): an upsert writes at least one field") }
+            guard !op.fields.isEmpty else {
+                throw SyncError(.schemaViolation, "\(at): an upsert writes at least one field")
+            }
         }
         guard let county = table.county(ofKey: op.key) else { return }
         guard county != "province", Scope(wireValue: county) != nil else {
@@ -143,7 +152,10 @@ public struct SetVerifier: Sendable {
 
     /// At most 32 characters of attacker-chosen text, letters, digits and underscores only, for messages.
     static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.prefix(32).map { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" ? Character($0) : "?" })
+        String(
+            text.unicodeScalars.prefix(32).map {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" ? Character($0) : "?"
+            })
     }
 
     private func conforms(_ value: Value, to column: TableSchema.Column, allowNull: Bool) -> Bool {

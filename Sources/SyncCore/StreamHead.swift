@@ -29,8 +29,9 @@ public struct VersionVector: Sendable, Hashable {
     /// The JSON form used in version-vector files and later on the wire, with streams sorted.
     public func jsonData() throws -> Data {
         let entries = heads.keys.sorted().map { s in
-            Entry(origin: s.origin.hex, scope: s.scope.wireValue, sequence: heads[s]!.sequence,
-                  head: Hex.encode(heads[s]!.head))
+            Entry(
+                origin: s.origin.hex, scope: s.scope.wireValue, sequence: heads[s]!.sequence,
+                head: Hex.encode(heads[s]!.head))
         }
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -12,7 +12,8 @@ public struct DemoData: Sendable {
     public let recordsPerTeacher: Int
     public let seed: UInt64
 
-    public init(county: String, schools: Int = 20, teachers: Int = 500, recordsPerTeacher: Int = 2, seed: UInt64 = 2019) {
+    public init(county: String, schools: Int = 20, teachers: Int = 500, recordsPerTeacher: Int = 2, seed: UInt64 = 2019)
+    {
         self.county = county
         self.schools = max(1, schools)
         self.teachers = teachers
@@ -98,7 +99,8 @@ public struct DemoData: Sendable {
                 let minutes = 20 + Int(rng.next() % 160)
                 let day = 1 + (i + r) % 28
                 let hour = 8 + Int(rng.next() % 12)
-                out += "R\(county)-\(i)-\(r),1,\(t.idNumber),C2019-\(pad2(1 + r % 12)),\(minutes),"
+                out +=
+                    "R\(county)-\(i)-\(r),1,\(t.idNumber),C2019-\(pad2(1 + r % 12)),\(minutes),"
                     + "2019-09-\(pad2(day))T\(pad2(hour)):15:00+08:00,provider\n"
             }
         }

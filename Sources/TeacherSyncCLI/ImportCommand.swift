@@ -42,7 +42,8 @@ struct ImportCommand: ParsableCommand {
         let (rows, issues): ([(line: Int, row: SyncedRow)], [ImportIssue])
         switch kind {
         case .schools: (rows, issues) = Self.rows(CSVImport.parseSchools(csv: contents, context: context), \.syncedRow)
-        case .teachers: (rows, issues) = Self.rows(CSVImport.parseTeachers(csv: contents, context: context), \.syncedRow)
+        case .teachers:
+            (rows, issues) = Self.rows(CSVImport.parseTeachers(csv: contents, context: context), \.syncedRow)
         case .studyRecords:
             (rows, issues) = Self.rows(CSVImport.parseStudyRecords(csv: contents, context: context), \.syncedRow)
         }
@@ -89,7 +90,9 @@ extension ImportCommand {
     }
 
     /// The valid rows of a parsed file as synced rows with their lines, and the file's issues.
-    static func rows<Record>(_ batch: ImportBatch<Record>, _ row: (Record) -> SyncedRow)
+    static func rows<Record>(
+        _ batch: ImportBatch<Record>, _ row: (Record) -> SyncedRow
+    )
         -> ([(line: Int, row: SyncedRow)], [ImportIssue])
     {
         (batch.records.map { ($0.line, row($0.record)) }, batch.issues)

@@ -29,7 +29,9 @@ struct InitCommand: ParsableCommand {
         guard let role = Role(rawValue: role) else { throw CLIFailure.usage("--role must be hub or county") }
         switch role {
         case .hub:
-            guard county == nil, hubKey == nil else { throw CLIFailure.usage("--county and --hub-key are for county nodes") }
+            guard county == nil, hubKey == nil else {
+                throw CLIFailure.usage("--county and --hub-key are for county nodes")
+            }
         case .county:
             guard let county else { throw CLIFailure.usage("a county node needs --county CODE") }
             guard UnitCatalog.hebei201904.isCounty(county) else {

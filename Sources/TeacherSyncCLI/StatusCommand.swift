@@ -30,7 +30,9 @@ struct StatusCommand: ParsableCommand {
         print("streams:")
         if s.streams.isEmpty { print("  (none)") }
         for st in s.streams {
-            print("  \(st.origin.prefix(16))…/\(st.scope) seq \(st.sequence) head \(st.head.prefix(16))…\(st.own ? " (own)" : "")")
+            print(
+                "  \(st.origin.prefix(16))…/\(st.scope) seq \(st.sequence) head \(st.head.prefix(16))…\(st.own ? " (own)" : "")"
+            )
         }
         var pending = "pending operations: \(s.pendingOperations)"
         if let oldest = s.oldestPendingAtMillis {
@@ -38,7 +40,12 @@ struct StatusCommand: ParsableCommand {
         }
         print(pending)
         let q = s.quarantined.values.reduce(0, +)
-        print("quarantined sets: \(q)" + (q > 0 ? " (" + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")" : ""))
+        print(
+            "quarantined sets: \(q)"
+                + (q > 0
+                    ? " ("
+                        + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+                            separator: ", ") + ")" : ""))
         print("conflicts: \(s.conflicts)")
     }
 }

@@ -30,7 +30,8 @@ public enum TrainingTables {
             .init("county_code", .text), .init("school_code", .text), .init("name", .text),
             .init("stages", .text),
         ],
-        keyColumns: ["county_code", "school_code"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
+        keyColumns: ["county_code", "school_code"], kind: .mutable, scopeColumn: "county_code",
+        writers: [.hub, .county])
 
     /// Teachers, keyed under their county by identity-document type and number. The same person registered
     /// by two counties is two rows (a transfer is a delete in one county and a write in the other); reports
@@ -42,7 +43,8 @@ public enum TrainingTables {
             .init("name", .text), .init("gender", .text), .init("school_code", .text), .init("stage", .text),
             .init("subject", .text), .init("dev_stage", .text),
         ],
-        keyColumns: ["county_code", "id_type", "id_number"], kind: .mutable, scopeColumn: "county_code", writers: [.hub, .county])
+        keyColumns: ["county_code", "id_type", "id_number"], kind: .mutable, scopeColumn: "county_code",
+        writers: [.hub, .county])
 
     /// Study records: immutable facts, keyed under the teacher's county by their own id.
     public static let studyRecords = TableSchema(

@@ -40,7 +40,8 @@ struct BundleRejectionTests {
             ("last byte before the checksum", good.count - 33), ("checksum", good.count - 20),
             ("last byte", good.count - 1),
         ]
-        var damaged = positions.map { (name, offset) in ("byte \(offset) (\(name)) changed", flipped(good, at: offset)) }
+        var damaged = positions.map { (name, offset) in ("byte \(offset) (\(name)) changed", flipped(good, at: offset))
+        }
         damaged.append(("last byte cut off", Array(good.dropLast())))
         damaged.append(("one byte appended", good + [0]))
         for (index, (what, bytes)) in damaged.enumerated() {
@@ -160,7 +161,9 @@ struct BundleRejectionTests {
         #expect(r.status == 3, "\(r)")
         let reported = r.stderrLines.filter { $0.contains(": line ") }
         #expect(reported.count == 1, "\(r)")
-        #expect(reported.first?.contains("line \(CSVRows.line(ofRow: 3)), column county_code: county.out_of_scope") == true, "\(r)")
+        #expect(
+            reported.first?.contains("line \(CSVRows.line(ofRow: 3)), column county_code: county.out_of_scope") == true,
+            "\(r)")
         #expect(try await fed.county.snapshot() == before)
 
         // A whole file of another county's schools and teachers.
@@ -170,7 +173,9 @@ struct BundleRejectionTests {
             #expect(r.status == 3, "\(r)")
             let rows = CSVRows(text).rows.count
             for line in 2..<(2 + rows) {
-                #expect(r.stderr.contains("line \(line), column county_code: county.out_of_scope"), "\(kind) line \(line): \(r)")
+                #expect(
+                    r.stderr.contains("line \(line), column county_code: county.out_of_scope"),
+                    "\(kind) line \(line): \(r)")
             }
             #expect(try await fed.county.snapshot() == before)
         }

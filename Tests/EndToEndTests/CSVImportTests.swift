@@ -109,7 +109,9 @@ struct CSVImportTests {
         var teachers = CSVRows(demo.teachersCSV())
         let subject = teachers.column("subject")
         teachers.rows[7][subject] = teachers.rows[7][subject] == "17" ? "18" : "17"
-        let changed = try await county.ok(["import", "teachers", try sandbox.write(teachers.text, to: "teachers-2.csv")])
+        let changed = try await county.ok([
+            "import", "teachers", try sandbox.write(teachers.text, to: "teachers-2.csv"),
+        ])
         #expect(changed.stdout.contains("1 written, 49 unchanged"), "\(changed)")
         #expect(CSVImportSummary(changed)?.sealed == 1, "\(changed)")
         let afterChange = try await county.snapshot()
@@ -132,7 +134,8 @@ struct CSVImportTests {
         #expect(conflict.status == 3, "\(conflict)")
         #expect(
             conflict.stderr.contains("line \(CSVRows.line(ofRow: 5)), column record_id: fact.conflict"), "\(conflict)")
-        #expect(conflict.stderr.split(separator: "\n").filter { $0.contains("fact.conflict") }.count == 1, "\(conflict)")
+        #expect(
+            conflict.stderr.split(separator: "\n").filter { $0.contains("fact.conflict") }.count == 1, "\(conflict)")
         #expect(try await county.snapshot() == afterChange, "a refused fact import changed the replica")
     }
 

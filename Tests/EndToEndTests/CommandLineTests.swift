@@ -5,7 +5,8 @@ import Testing
 @Suite("Command line: init, help, usage errors")
 struct CommandLineTests {
     static let subcommands: [[String]] = [
-        [], ["init"], ["id"], ["enroll"], ["trust"], ["import"], ["bundle"], ["bundle", "export"], ["bundle", "import"],
+        [], ["init"], ["id"], ["enroll"], ["trust"], ["import"], ["bundle"], ["bundle", "export"],
+        ["bundle", "import"],
         ["verify"], ["digest"], ["status"], ["vector"], ["demo-data"],
     ]
 
@@ -59,7 +60,8 @@ struct CommandLineTests {
         }
         // A county node needs a county-level code; a hub takes none.
         for args in [
-            ["--role", "county"], ["--role", "county", "--county", "130100"], ["--role", "county", "--county", "999999"],
+            ["--role", "county"], ["--role", "county", "--county", "130100"],
+            ["--role", "county", "--county", "999999"],
             ["--role", "hub", "--county", "130102"],
         ] {
             let folder = sandbox.path("node-\(UUID().uuidString)")

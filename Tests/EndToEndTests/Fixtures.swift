@@ -129,7 +129,9 @@ struct Node: Sendable {
         return r
     }
 
-    static func hub(in sandbox: Sandbox, name: String = "hub", sourceLocation: SourceLocation = #_sourceLocation)
+    static func hub(
+        in sandbox: Sandbox, name: String = "hub", sourceLocation: SourceLocation = #_sourceLocation
+    )
         async throws -> Node
     {
         let node = Node(sandbox: sandbox, path: sandbox.path(name))
@@ -154,9 +156,11 @@ struct Node: Sendable {
     func digest(county: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
         let r = try await ok(["digest"] + (county.map { ["--county", $0] } ?? []), sourceLocation: sourceLocation)
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        try #require(lines.count == 2 && lines[1].isEmpty, "digest is not one line: \(r)", sourceLocation: sourceLocation)
+        try #require(
+            lines.count == 2 && lines[1].isEmpty, "digest is not one line: \(r)", sourceLocation: sourceLocation)
         let digest = String(lines[0])
-        try #require(digest.wholeMatch(of: /[0-9a-f]{64}/) != nil, "not 64 hex digits: \(r)", sourceLocation: sourceLocation)
+        try #require(
+            digest.wholeMatch(of: /[0-9a-f]{64}/) != nil, "not 64 hex digits: \(r)", sourceLocation: sourceLocation)
         return digest
     }
 
@@ -221,21 +225,26 @@ struct Federation: Sendable {
     let county: Node
     let code: String
 
-    static func make(county code: String = "130102", in sandbox: Sandbox, sourceLocation: SourceLocation = #_sourceLocation)
+    static func make(
+        county code: String = "130102", in sandbox: Sandbox, sourceLocation: SourceLocation = #_sourceLocation
+    )
         async throws -> Federation
     {
         let hub = try await Node.hub(in: sandbox, sourceLocation: sourceLocation)
         let county = try await Node.county(code, in: sandbox, name: "county-\(code)", sourceLocation: sourceLocation)
         let hubID = try await hub.id(sourceLocation: sourceLocation)
         let countyID = try await county.id(sourceLocation: sourceLocation)
-        try await hub.ok(["enroll", "--county", code, "--public-key", countyID.public_key], sourceLocation: sourceLocation)
+        try await hub.ok(
+            ["enroll", "--county", code, "--public-key", countyID.public_key], sourceLocation: sourceLocation)
         try await county.ok(["trust", "--hub-key", hubID.public_key], sourceLocation: sourceLocation)
         return Federation(sandbox: sandbox, hub: hub, county: county, code: code)
     }
 
     /// Carries the hub's sets for this county to the county; the import must succeed.
     @discardableResult
-    func hubToCounty(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws
+    func hubToCounty(
+        _ name: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws
         -> BundleImportSummary
     {
         let bundle = try await hub.exportBundle(name, county: code, sourceLocation: sourceLocation)
@@ -246,7 +255,9 @@ struct Federation: Sendable {
 
     /// Carries the county's sets to the hub; the import must succeed.
     @discardableResult
-    func countyToHub(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) async throws
+    func countyToHub(
+        _ name: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws
         -> BundleImportSummary
     {
         let bundle = try await county.exportBundle(name, sourceLocation: sourceLocation)
@@ -262,7 +273,9 @@ struct CSVRows: Sendable {
     var rows: [[String]]
 
     init(_ text: String) {
-        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let lines = text.split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         header = lines.first ?? []
         rows = Array(lines.dropFirst())
     }
@@ -299,13 +312,16 @@ enum SHA256Digest {
         data.append(0x80)
         while data.count % 64 != 56 { data.append(0) }
         let bitLength = UInt64(message.count) &* 8
-        for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            data.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
+        }
         func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
         var w = [UInt32](repeating: 0, count: 64)
         for chunk in stride(from: 0, to: data.count, by: 64) {
             for i in 0..<16 {
                 let b = chunk + i * 4
-                w[i] = UInt32(data[b]) << 24 | UInt32(data[b + 1]) << 16 | UInt32(data[b + 2]) << 8 | UInt32(data[b + 3])
+                w[i] =
+                    UInt32(data[b]) << 24 | UInt32(data[b + 1]) << 16 | UInt32(data[b + 2]) << 8 | UInt32(data[b + 3])
             }
             for i in 16..<64 {
                 let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)

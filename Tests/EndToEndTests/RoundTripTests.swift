@@ -122,7 +122,8 @@ struct RoundTripTests {
         let vectorFile = sandbox.path("hub-vector.json")
         try await fed.hub.ok(["vector", "--out", vectorFile])
         let vector = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: vectorFile))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: vectorFile))) as? [String: Any]
+        )
         #expect(vector["streams"] != nil, "the vector file has no streams: \(vector)")
 
         // The county writes more: 50 new teachers, their records, and one changed subject.
@@ -131,7 +132,9 @@ struct RoundTripTests {
         teachers.rows[0][subject] = teachers.rows[0][subject] == "14" ? "16" : "14"
         records.rows = allRecords
         let t2 = try await fed.county.ok(["import", "teachers", try sandbox.write(teachers.text, to: "teachers-2.csv")])
-        let r2 = try await fed.county.ok(["import", "study-records", try sandbox.write(records.text, to: "records-2.csv")])
+        let r2 = try await fed.county.ok([
+            "import", "study-records", try sandbox.write(records.text, to: "records-2.csv"),
+        ])
         let t2s = try #require(CSVImportSummary(t2), "\(t2)")
         let r2s = try #require(CSVImportSummary(r2), "\(r2)")
         #expect(t2s.written == 51 && t2s.unchanged == 69, "\(t2)")

@@ -7,7 +7,8 @@ import Testing
 /// Seeded, randomised convergence: several writers of one county and the hub make random writes to the same
 /// rows, exchange sets in random orders with duplicates, gaps and delays, and must end with equal digests.
 @Suite struct ConvergenceTests {
-    static let seeds: [UInt64] = Array(1...12) + [ProcessInfo.processInfo.environment["CONVERGENCE_SEED"].flatMap(UInt64.init) ?? 20191009]
+    static let seeds: [UInt64] =
+        Array(1...12) + [ProcessInfo.processInfo.environment["CONVERGENCE_SEED"].flatMap(UInt64.init) ?? 20191009]
 
     @Test(arguments: seeds)
     func replicasConvergeWhateverTheOrder(seed: UInt64) throws {
@@ -22,14 +23,21 @@ import Testing
             switch rng.next() % 10 {
             case 0...4:
                 let n = Int(rng.next() % 6)
-                var w = ReplicaFixture.teacher(n, name: names[Int(rng.next() % 5)], subject: ["13", "14", "16"][Int(rng.next() % 3)])
+                var w = ReplicaFixture.teacher(
+                    n, name: names[Int(rng.next() % 5)], subject: ["13", "14", "16"][Int(rng.next() % 3)])
                 w.fields = w.fields.filter { _ in rng.next() % 2 == 0 }
                 if w.fields.isEmpty { w.fields.append(.init("name", .text(names[step % 5]))) }
                 _ = try node.write([w])
             case 5:
-                _ = try node.write([LocalWrite(kind: .delete, table: "teachers", key: [.text("130102"), .text("1"), .text("ID\(rng.next() % 6)")], fields: [])])
+                _ = try node.write([
+                    LocalWrite(
+                        kind: .delete, table: "teachers",
+                        key: [.text("130102"), .text("1"), .text("ID\(rng.next() % 6)")], fields: [])
+                ])
             case 6:
-                _ = try node.write([ReplicaFixture.record("R\(rng.next() % 5)", minutes: Int64(1 + rng.next() % 3))], factConflicts: .skip)
+                _ = try node.write(
+                    [ReplicaFixture.record("R\(rng.next() % 5)", minutes: Int64(1 + rng.next() % 3))],
+                    factConflicts: .skip)
             case 7:
                 try node.seal()
             default:

@@ -11,7 +11,9 @@ final class ReplicaFixture {
     let hub: Replica
     var counties: [Replica] = []
 
-    init(counties countyCodes: [String] = ["130102"], config: (ReplicaConfiguration) -> ReplicaConfiguration = { $0 }) throws {
+    init(
+        counties countyCodes: [String] = ["130102"], config: (ReplicaConfiguration) -> ReplicaConfiguration = { $0 }
+    ) throws {
         let base = ReplicaConfiguration(wallClock: clock)
         hub = try Replica.create(at: dir.path("hub"), role: .hub, county: nil, configuration: config(base))
         for (i, code) in countyCodes.enumerated() {
@@ -26,7 +28,8 @@ final class ReplicaFixture {
     }
 
     /// A teacher write of the given county.
-    static func teacher(_ n: Int, county: String = "130102", name: String = "张三", subject: String = "13") -> LocalWrite {
+    static func teacher(_ n: Int, county: String = "130102", name: String = "张三", subject: String = "13") -> LocalWrite
+    {
         LocalWrite(
             kind: .upsert, table: "teachers", key: [.text(county), .text("1"), .text("ID\(n)")],
             fields: [

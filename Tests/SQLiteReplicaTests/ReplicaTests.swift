@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import SQLiteReplica
 import SyncCore
 import SyncTestSupport
+import Synchronization
 import Testing
 
 @Suite struct ReplicaTests {
@@ -17,7 +17,9 @@ import Testing
     }
 
     @Test func localWritesRecordOperationsAndSealIntoAChain() throws {
-        let f = try ReplicaFixture { c in var c = c; c.sealMaxOperations = 3; return c }
+        let f = try ReplicaFixture { c in
+            var c = c; c.sealMaxOperations = 3; return c
+        }
         let county = f.counties[0]
         let report = try county.write((0..<7).map { ReplicaFixture.teacher($0) })
         #expect(report.written == 7)
@@ -123,7 +125,9 @@ import Testing
         try c.seal()
         try c.write([ReplicaFixture.teacher(2)])
         try c.seal()
-        let sets = try c.exportEnvelopes(county: "130102").filter { (try? ChangeSet.decode(envelope: $0))?.stream.scope == .county("130102") }
+        let sets = try c.exportEnvelopes(county: "130102").filter {
+            (try? ChangeSet.decode(envelope: $0))?.stream.scope == .county("130102")
+        }
         #expect(sets.count == 2)
         let gap = try f.hub.receive([sets[1]])
         #expect(gap.rejected.map(\.reason) == [.chainGap])
@@ -135,9 +139,11 @@ import Testing
 
         // A second set numbered 2, validly signed by the same key: a fork.
         let first = try ChangeSet.decode(envelope: sets[0])
-        let op = RowOperation(kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(f.clock.nowMillis()), logical: 9),
-                           table: "teachers", key: [.text("130102"), .text("1"), .text("ID9")], fields: [.init("name", .text("x"))])
-        let fork = try ChangeSet.seal(stream: first.stream, sequence: 2, previous: first.id, operations: [op], signer: c.identity.signer)
+        let op = RowOperation(
+            kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(f.clock.nowMillis()), logical: 9),
+            table: "teachers", key: [.text("130102"), .text("1"), .text("ID9")], fields: [.init("name", .text("x"))])
+        let fork = try ChangeSet.seal(
+            stream: first.stream, sequence: 2, previous: first.id, operations: [op], signer: c.identity.signer)
         #expect(try f.hub.receive([fork.envelope]).rejected.map(\.reason) == [.fork])
     }
 
@@ -155,7 +161,8 @@ import Testing
 
     @Test func aCountyPinsTheHubKeyOnFirstUseOnlyWhenItHasNone() throws {
         let f = try ReplicaFixture()
-        let fresh = try Replica.create(at: f.dir.path("fresh"), role: .county, county: "130102", configuration: .init(wallClock: f.clock))
+        let fresh = try Replica.create(
+            at: f.dir.path("fresh"), role: .county, county: "130102", configuration: .init(wallClock: f.clock))
         let report = try fresh.receive(f.hub.exportEnvelopes())
         #expect(report.pinnedHubOrigin == f.hub.identity.origin)
         #expect(report.rejected.isEmpty)

@@ -12,7 +12,9 @@ import Testing
             RowOperation(
                 kind: .upsert, hlc: HybridTimestamp(physicalMillis: 1_567_296_000_000, logical: 0), table: "schools",
                 key: [.text("1301020001")],
-                fields: [.init("name", .text("第1学校")), .init("county_code", .text("130102")), .init("stages", .text("2"))]),
+                fields: [
+                    .init("name", .text("第1学校")), .init("county_code", .text("130102")), .init("stages", .text("2")),
+                ]),
             RowOperation(
                 kind: .insertFact, hlc: HybridTimestamp(physicalMillis: 1_567_296_000_000, logical: 1),
                 table: "study_records", key: [.text("R1")],

@@ -45,7 +45,9 @@ import Testing
             #expect(error.reason == .hlcFuture)
         }
         #expect(clock.last == before)
-        #expect(throws: Never.self) { try clock.receive(HybridTimestamp(physicalMillis: 61_000, logical: 0), wallMillis: 1_000) }
+        #expect(throws: Never.self) {
+            try clock.receive(HybridTimestamp(physicalMillis: 61_000, logical: 0), wallMillis: 1_000)
+        }
     }
 
     @Test func packingKeepsOrderAndParts() {

@@ -39,7 +39,8 @@ import Testing
     }
 
     @Test func tombstonesWinOverOlderWritesOnly() {
-        let delete = RowOperation(kind: .delete, hlc: HybridTimestamp(rawValue: 15), table: "t", key: [.text("k")], fields: [])
+        let delete = RowOperation(
+            kind: .delete, hlc: HybridTimestamp(rawValue: 15), table: "t", key: [.text("k")], fields: [])
         let older = upsert(10, ["x": .text("old")])
         let newer = upsert(20, ["y": .text("new")])
         for order in [[older, delete, newer], [newer, delete, older], [delete, newer, older]] {
@@ -70,8 +71,9 @@ import Testing
 
     @Test func factsAreInsertOnlyAndTheSmallestStampWins() {
         func fact(_ hlc: UInt64, _ minutes: Int64) -> RowOperation {
-            RowOperation(kind: .insertFact, hlc: HybridTimestamp(rawValue: hlc), table: "f", key: [.text("r")],
-                      fields: [.init("minutes", .integer(minutes))])
+            RowOperation(
+                kind: .insertFact, hlc: HybridTimestamp(rawValue: hlc), table: "f", key: [.text("r")],
+                fields: [.init("minutes", .integer(minutes))])
         }
         let ops = [(fact(30, 45), a), (fact(20, 60), b), (fact(25, 45), a)]
         var results = Set<RowState?>()

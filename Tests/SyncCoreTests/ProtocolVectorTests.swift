@@ -95,7 +95,8 @@ import TrainingDomain
     static let county = StreamID(origin: signer.origin, scope: .county("130102"))
     static let province = StreamID(origin: signer.origin, scope: .province)
     static let verifier = SetVerifier(catalog: TrainingTables.catalog)
-    static let countyAuthor = OriginRecord(publicKey: signer.publicKey, role: .county, county: "130102", status: .active)
+    static let countyAuthor = OriginRecord(
+        publicKey: signer.publicKey, role: .county, county: "130102", status: .active)
     static let hubAuthor = OriginRecord(publicKey: signer.publicKey, role: .hub, county: nil, status: .active)
 
     static func t(_ millis: UInt64, _ logical: UInt16) -> HybridTimestamp {
@@ -190,13 +191,17 @@ import TrainingDomain
     @Test func tablesAsInTheDocument() {
         let tables = TrainingTables.catalog.tables
         #expect(tables.map(\.name) == ["origins", "units", "schools", "teachers", "study_records"])
-        #expect(tables.map(\.keyColumns) == [
-            ["origin"], ["code"], ["county_code", "school_code"], ["county_code", "id_type", "id_number"],
-            ["county_code", "record_id"],
-        ])
+        #expect(
+            tables.map(\.keyColumns) == [
+                ["origin"], ["code"], ["county_code", "school_code"], ["county_code", "id_type", "id_number"],
+                ["county_code", "record_id"],
+            ])
         #expect(tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code"])
         #expect(TrainingTables.schools.valueColumns.map(\.name) == ["name", "stages"])
-        #expect(TrainingTables.teachers.valueColumns.map(\.name) == ["name", "gender", "school_code", "stage", "subject", "dev_stage"])
+        #expect(
+            TrainingTables.teachers.valueColumns.map(\.name) == [
+                "name", "gender", "school_code", "stage", "subject", "dev_stage",
+            ])
         #expect(
             TrainingTables.studyRecords.valueColumns.map(\.name)
                 == ["id_type", "id_number", "activity_code", "minutes", "recorded_at", "source"])
@@ -286,40 +291,56 @@ import TrainingDomain
 
     /// §11: the scope check reads the county from the key.
     @Test func scopeRulesOnTheKey() throws {
-        func reason(_ op: RowOperation, scope: Scope = .county("130102"), author: OriginRecord = Self.countyAuthor)
+        func reason(
+            _ op: RowOperation, scope: Scope = .county("130102"), author: OriginRecord = Self.countyAuthor
+        )
             -> ReasonCode?
         {
             Self.reason { () throws(SyncError) in
                 try Self.verifier.checkOperation(op, index: 0, streamScope: scope, author: author)
             }
         }
-        func school(_ county: String, kind: RowOperation.Kind = .upsert, _ fields: [RowOperation.Field]) -> RowOperation {
-            RowOperation(kind: kind, hlc: Self.t(1, 0), table: "schools", key: [.text(county), .text("x")], fields: fields)
+        func school(_ county: String, kind: RowOperation.Kind = .upsert, _ fields: [RowOperation.Field]) -> RowOperation
+        {
+            RowOperation(
+                kind: kind, hlc: Self.t(1, 0), table: "schools", key: [.text(county), .text("x")], fields: fields)
         }
         #expect(reason(school("130102", [.init("name", .text("n"))])) == nil)
         #expect(reason(school("130104", [.init("name", .text("n"))])) == .outsideCounty)
-        #expect(reason(school("130104", [.init("name", .text("n"))]), scope: .county("130104"), author: Self.hubAuthor) == nil)
-        #expect(reason(school("130102", [.init("name", .text("n"))]), scope: .province, author: Self.hubAuthor) == .streamScope)
-        #expect(reason(school("province", [.init("name", .text("n"))]), scope: .province, author: Self.hubAuthor) == .schemaViolation)
+        #expect(
+            reason(school("130104", [.init("name", .text("n"))]), scope: .county("130104"), author: Self.hubAuthor)
+                == nil)
+        #expect(
+            reason(school("130102", [.init("name", .text("n"))]), scope: .province, author: Self.hubAuthor)
+                == .streamScope)
+        #expect(
+            reason(school("province", [.init("name", .text("n"))]), scope: .province, author: Self.hubAuthor)
+                == .schemaViolation)
         #expect(reason(school("13010X", [.init("name", .text("n"))])) == .schemaViolation)
         #expect(reason(school("130102", [.init("county_code", .text("130102"))])) == .schemaViolation)  // a key column
         #expect(reason(school("130102", kind: .delete, [])) == nil)
         #expect(reason(school("130102", kind: .delete, [.init("name", .text("n"))])) == .schemaViolation)
         #expect(reason(school("130102", [])) == .schemaViolation)
         #expect(reason(school("130102", [.init("name", .text("a\u{0}b"))])) == .schemaViolation)
-        #expect(reason(school("130102", [.init("name", .text(String(repeating: "x", count: (1 << 20) + 1)))])) == .schemaViolation)
+        #expect(
+            reason(school("130102", [.init("name", .text(String(repeating: "x", count: (1 << 20) + 1)))]))
+                == .schemaViolation)
         #expect(reason(school("130102", [.init("name", .text("a")), .init("name", .text("b"))])) == .schemaViolation)
-        let shortKey = RowOperation(kind: .upsert, hlc: Self.t(1, 0), table: "schools", key: [.text("1301020001")],
-                                    fields: [.init("name", .text("n"))])
+        let shortKey = RowOperation(
+            kind: .upsert, hlc: Self.t(1, 0), table: "schools", key: [.text("1301020001")],
+            fields: [.init("name", .text("n"))])
         #expect(reason(shortKey) == .schemaViolation)
     }
 
     /// §12: equal stamps with different values keep the greater value, in either order.
     @Test func equalStampsKeepTheGreaterValue() {
         let key: [Value] = [.text("130102"), .text("x")]
-        let low = RowOperation(kind: .upsert, hlc: Self.t(5, 0), table: "schools", key: key, fields: [.init("name", .integer(7))])
-        let high = RowOperation(kind: .upsert, hlc: Self.t(5, 0), table: "schools", key: key, fields: [.init("name", .text("A"))])
-        let higher = RowOperation(kind: .upsert, hlc: Self.t(5, 0), table: "schools", key: key, fields: [.init("name", .text("B"))])
+        let low = RowOperation(
+            kind: .upsert, hlc: Self.t(5, 0), table: "schools", key: key, fields: [.init("name", .integer(7))])
+        let high = RowOperation(
+            kind: .upsert, hlc: Self.t(5, 0), table: "schools", key: key, fields: [.init("name", .text("A"))])
+        let higher = RowOperation(
+            kind: .upsert, hlc: Self.t(5, 0), table: "schools", key: key, fields: [.init("name", .text("B"))])
         let o = Self.signer.origin
         for order in [[low, high, higher], [higher, high, low], [high, higher, low]] {
             var row: RowState?
@@ -431,7 +452,8 @@ import TrainingDomain
         #expect(reason(encoded(Self.operationsA)) == nil)
         #expect(reason(encoded(Self.operationsA.reversed())) == .malformed)
         let same = Self.operationsA.map {
-            RowOperation(kind: $0.kind, hlc: Self.t(1_700_000_000_000, 0), table: $0.table, key: $0.key, fields: $0.fields)
+            RowOperation(
+                kind: $0.kind, hlc: Self.t(1_700_000_000_000, 0), table: $0.table, key: $0.key, fields: $0.fields)
         }
         #expect(reason(encoded(same)) == .malformed)
         // U+0000 in any string is malformed (here a text value, then a key value).

@@ -15,9 +15,14 @@ import Testing
         kind: .fact, scopeColumn: "county", writers: [.county])
     let verifier = SetVerifier(catalog: SchemaCatalog([people, registry, facts]), maxForwardDriftMillis: 1_000)
     let county = KeyFixtures.identity(3)
-    var record: OriginRecord { OriginRecord(publicKey: county.publicKey, role: .county, county: "130102", status: .active) }
+    var record: OriginRecord {
+        OriginRecord(publicKey: county.publicKey, role: .county, county: "130102", status: .active)
+    }
 
-    func set(_ ops: [RowOperation], scope: Scope = .county("130102"), sequence: UInt64 = 1, previous: [UInt8] = ChangeSet.genesis)
+    func set(
+        _ ops: [RowOperation], scope: Scope = .county("130102"), sequence: UInt64 = 1,
+        previous: [UInt8] = ChangeSet.genesis
+    )
         throws -> ChangeSet
     {
         try ChangeSet.seal(
@@ -49,7 +54,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("row of another county", "people", RowOperation.Kind.upsert, Optional("130104"), [RowOperation.Field("n", .integer(1))], ReasonCode.outsideCounty),
+        (
+            "row of another county", "people", RowOperation.Kind.upsert, Optional("130104"),
+            [RowOperation.Field("n", .integer(1))], ReasonCode.outsideCounty
+        ),
         ("hub-only table", "registry", .upsert, nil, [.init("v", .text("x"))], .tableNotWritable),
         ("unknown table", "nope", .upsert, "130102", [.init("n", .integer(1))], .schemaViolation),
         ("unknown column", "people", .upsert, "130102", [.init("zzz", .null)], .schemaViolation),
@@ -80,27 +88,42 @@ import Testing
 
     @Test func authorsMustBeEnrolledAndActive() throws {
         let s = try set([op("people", [.init("n", .integer(1))])])
-        #expect(reason { () throws(SyncError) in _ = try verifier.checkAuthor(s, directory: InMemoryKeyDirectory()) } == .unknownOrigin)
+        #expect(
+            reason { () throws(SyncError) in _ = try verifier.checkAuthor(s, directory: InMemoryKeyDirectory()) }
+                == .unknownOrigin)
         let revoked = OriginRecord(publicKey: county.publicKey, role: .county, county: "130102", status: .revoked)
-        #expect(reason { () throws(SyncError) in _ = try verifier.checkAuthor(s, directory: InMemoryKeyDirectory([revoked])) } == .revokedOrigin)
+        #expect(
+            reason { () throws(SyncError) in _ = try verifier.checkAuthor(s, directory: InMemoryKeyDirectory([revoked]))
+            } == .revokedOrigin)
     }
 
     @Test func chainPositions() throws {
         let first = try set([op("people", [.init("n", .integer(1))])])
         let second = try set([op("people", hlc: 2, [.init("n", .integer(1))])], sequence: 2, previous: first.id)
-        let forged = try set([op("people", hlc: 3, [.init("n", .integer(1))])], sequence: 2, previous: [UInt8](repeating: 1, count: 32))
+        let forged = try set(
+            [op("people", hlc: 3, [.init("n", .integer(1))])], sequence: 2, previous: [UInt8](repeating: 1, count: 32))
         let afterFirst = StreamHead(sequence: 1, head: first.id)
         #expect(try verifier.checkChain(first, head: .empty, heldIDAtSequence: nil) == .next)
         #expect(try verifier.checkChain(first, head: afterFirst, heldIDAtSequence: first.id) == .duplicate)
         #expect(try verifier.checkChain(second, head: afterFirst, heldIDAtSequence: nil) == .next)
-        #expect(reason { () throws(SyncError) in _ = try verifier.checkChain(second, head: .empty, heldIDAtSequence: nil) } == .chainGap)
-        #expect(reason { () throws(SyncError) in _ = try verifier.checkChain(forged, head: afterFirst, heldIDAtSequence: nil) } == .brokenChain)
+        #expect(
+            reason { () throws(SyncError) in _ = try verifier.checkChain(second, head: .empty, heldIDAtSequence: nil) }
+                == .chainGap)
+        #expect(
+            reason { () throws(SyncError) in
+                _ = try verifier.checkChain(forged, head: afterFirst, heldIDAtSequence: nil)
+            } == .brokenChain)
         let afterSecond = StreamHead(sequence: 2, head: second.id)
-        #expect(reason { () throws(SyncError) in _ = try verifier.checkChain(forged, head: afterSecond, heldIDAtSequence: second.id) } == .fork)
+        #expect(
+            reason { () throws(SyncError) in
+                _ = try verifier.checkChain(forged, head: afterSecond, heldIDAtSequence: second.id)
+            } == .fork)
     }
 
     @Test func refusesSetsFromTheFuture() throws {
-        let s = try set([op("people", hlc: HybridTimestamp(physicalMillis: 10_000, logical: 0).rawValue, [.init("n", .integer(1))])])
+        let s = try set([
+            op("people", hlc: HybridTimestamp(physicalMillis: 10_000, logical: 0).rawValue, [.init("n", .integer(1))])
+        ])
         #expect(reason { () throws(SyncError) in try verifier.checkClock(s, wallMillis: 8_000) } == .hlcFuture)
         #expect(reason { () throws(SyncError) in try verifier.checkClock(s, wallMillis: 9_000) } == nil)
     }
