@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure protocol core: clocks, operations, change sets, encoding, signatures, merge, scope rules.
@@ -44,6 +49,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The HTTP transport: the hub's server routes, request authentication, and the node's client.
+        .target(
+            name: "SyncTransport",
+            dependencies: [
+                "SyncCore", "SQLiteReplica", "TrainingDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Test support shipped like product code: manual clock, key fixtures, data generators.
         .target(
             name: "SyncTestSupport",
@@ -54,7 +74,7 @@ let package = Package(
         .target(
             name: "TeacherSyncCLI",
             dependencies: [
-                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
+                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -81,6 +101,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SyncTransportTests",
+            dependencies: ["SyncTransport", "SQLiteReplica", "SyncCore", "SyncTestSupport"],
+            swiftSettings: strict
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

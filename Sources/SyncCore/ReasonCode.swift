@@ -45,6 +45,18 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let outsideCounty: ReasonCode = "scope.outside_county"
     /// The stream's scope is not one the author may write.
     public static let streamScope: ReasonCode = "scope.stream"
+    /// A request carries no valid signature headers.
+    public static let authMissing: ReasonCode = "auth.missing"
+    /// A request's timestamp is outside the receiver's skew window.
+    public static let authStale: ReasonCode = "auth.stale"
+    /// A request's nonce was already used.
+    public static let authReplayed: ReasonCode = "auth.replayed"
+    /// A request's signature does not verify.
+    public static let authBadSignature: ReasonCode = "auth.bad_signature"
+    /// The caller may not do this (another county's streams, a hub-only endpoint).
+    public static let authForbidden: ReasonCode = "auth.forbidden"
+    /// The network failed (connection refused or reset, timeout, a response that is not the protocol's).
+    public static let transportFailure: ReasonCode = "transport.failed"
     /// An applying failure the store could not attribute to the set (disk full, I/O error): retryable.
     public static let storeFailure: ReasonCode = "store.failure"
 }

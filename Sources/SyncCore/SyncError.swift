@@ -25,8 +25,9 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The classification implied by the reason code.
     public var classification: Classification {
         switch reason {
-        case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture: return .retryable
-        case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge:
+        case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture, .authStale, .transportFailure: return .retryable
+        case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
+            .authForbidden, .authReplayed, .authBadSignature, .authMissing:
             return .refused
         default: return .corrupt
         }

@@ -2,7 +2,7 @@ public import ArgumentParser
 import Foundation
 
 /// The `teachersync` command: one subcommand per file in this folder.
-public struct TeacherSyncCommand: ParsableCommand {
+public struct TeacherSyncCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "teachersync",
         abstract: "Keep a province's teacher-training records in sync across county offices.",
@@ -14,16 +14,20 @@ public struct TeacherSyncCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, IdCommand.self, EnrollCommand.self, TrustCommand.self, ImportCommand.self,
             BundleCommand.self, VerifyCommand.self, DigestCommand.self, StatusCommand.self, VectorCommand.self,
-            DemoDataCommand.self,
+            DemoDataCommand.self, HubCommand.self, SyncCommand.self,
         ])
 
     public init() {}
 
     /// Parses the arguments, runs the command, and exits with the status its outcome maps to.
-    public static func runAndExit() -> Never {
+    public static func runAndExit() async -> Never {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(0)
         } catch let failure as CLIFailure {
             printError("teachersync: \(failure.message)")

@@ -1,3 +1,3 @@
 import TeacherSyncCLI
 
-TeacherSyncCommand.runAndExit()
+await TeacherSyncCommand.runAndExit()

@@ -1,0 +1,37 @@
+import Foundation
+import SQLiteReplica
+public import SyncCore
+
+/// Checks that a request comes from an enrolled, active origin: signature, timestamp, nonce.
+public struct HubAuthenticator: Sendable {
+    let executor: ReplicaExecutor
+    let wallClock: any WallClock
+    let maxSkewMillis: Int64
+    let nonces: NonceCache
+
+    public init(executor: ReplicaExecutor, wallClock: any WallClock, maxSkewMillis: Int64 = 5 * 60 * 1000) {
+        self.executor = executor
+        self.wallClock = wallClock
+        self.maxSkewMillis = maxSkewMillis
+        self.nonces = NonceCache(windowMillis: maxSkewMillis)
+    }
+
+    /// The caller's registry entry, or a refusal with its reason code.
+    public func authenticate(method: String, path: String, body: [UInt8], header: (String) -> String?)
+        async throws -> OriginRecord
+    {
+        let signature = try RequestSignature(header: header)
+        let origin = signature.origin
+        guard let record = try await executor.run({ try $0.originRecord(for: origin) }) else {
+            throw SyncError(.unknownOrigin, "origin \(origin) is not enrolled")
+        }
+        guard record.status == .active else { throw SyncError(.revokedOrigin, "origin \(origin) has been revoked") }
+        let now = wallClock.nowMillis()
+        try signature.verify(
+            method: method, path: path, body: body, key: record.publicKey, nowMillis: now, maxSkewMillis: maxSkewMillis)
+        guard nonces.insert(origin: origin.hex, nonce: signature.nonce, nowMillis: now) else {
+            throw SyncError(.authReplayed, "nonce already used")
+        }
+        return record
+    }
+}

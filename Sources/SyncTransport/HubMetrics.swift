@@ -1,0 +1,61 @@
+import Prometheus
+import SyncCore
+import Synchronization
+
+/// The hub's metrics, exposed as Prometheus text at `GET /metrics`. Labels carry reason codes, county
+/// codes and endpoint names only: never personal data.
+public final class HubMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let requests: Mutex<[String: Histogram<Duration>]> = Mutex([:])
+
+    public init() {}
+
+    /// Counts sets and operations received, applied and rejected by reason.
+    func recordUpload(applied: Int, operations: Int, alreadyPresent: Int, rejected: [ReasonCode], county: String?) {
+        registry.makeCounter(descriptor: Self.name("sets_received", "total", "Change sets received")).increment(
+            by: Int64(applied + alreadyPresent + rejected.count))
+        registry.makeCounter(descriptor: Self.name("sets_applied", "total", "Change sets verified and applied")).increment(by: Int64(applied))
+        registry.makeCounter(descriptor: Self.name("operations_applied", "total", "Operations applied")).increment(by: Int64(operations))
+        for reason in rejected {
+            registry.makeCounter(
+                descriptor: Self.name("sets_rejected", "total", "Change sets rejected, by reason"),
+                labels: [("reason", reason.rawValue)]).increment()
+        }
+    }
+
+    /// Records a refused request by reason.
+    func recordRefusal(_ reason: ReasonCode) {
+        registry.makeCounter(
+            descriptor: Self.name("requests_refused", "total", "Requests refused, by reason"),
+            labels: [("reason", reason.rawValue)]).increment()
+    }
+
+    /// Records a county's successful contact (seconds since the epoch).
+    func recordSync(county: String, atMillis: Int64) {
+        registry.makeGauge(
+            descriptor: Self.name("county_last_sync", "seconds", "When each county last synced (Unix time)"),
+            labels: [("county", county)])
+            .set(to: Double(atMillis) / 1000)
+    }
+
+    /// Records a request's latency.
+    func recordLatency(endpoint: String, _ duration: Duration) {
+        let histogram = requests.withLock { cache in
+            if let h = cache[endpoint] { return h }
+            let h = registry.makeDurationHistogram(
+                descriptor: Self.name("request_duration", "seconds", "Request latency by endpoint"),
+                labels: [("endpoint", endpoint)],
+                buckets: [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)])
+            cache[endpoint] = h
+            return h
+        }
+        histogram.record(duration)
+    }
+
+    private static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "teachersync", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> [UInt8] { registry.emitToBuffer() }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+public import Logging
+public import SQLiteReplica
+public import SyncCore
+
+/// The hub's HTTP server over a replica.
+public struct HubServer: Sendable {
+    /// Where to listen.
+    public struct Listen: Sendable, Hashable, CustomStringConvertible {
+        public let host: String
+        public let port: Int
+
+        /// Parses `HOST:PORT` (IPv6 as `[::1]:PORT`).
+        public init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                (0...65535).contains(port)
+            else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.host = host
+            self.port = port
+        }
+
+        /// Whether the address is a loopback address, where plain HTTP never leaves the machine.
+        public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    let executor: ReplicaExecutor
+    let listen: Listen
+    let logger: Logger
+    let metrics = HubMetrics()
+    let wallClock: any WallClock
+
+    public init(replica: Replica, listen: Listen, logger: Logger, wallClock: any WallClock = SystemWallClock()) {
+        self.executor = ReplicaExecutor(replica)
+        self.listen = listen
+        self.logger = logger
+        self.wallClock = wallClock
+    }
+
+    /// Runs until SIGTERM or SIGINT; `onListening` gets the bound port once the server accepts connections.
+    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let routes = HubRoutes(executor: executor, metrics: metrics, wallClock: wallClock, logger: logger)
+        let app = Application(
+            router: routes.router(),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "teachersync-hub"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+}

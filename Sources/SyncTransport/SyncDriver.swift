@@ -1,0 +1,91 @@
+public import SQLiteReplica
+public import SyncCore
+
+/// Carries out a ``SyncRound`` between a replica and the hub.
+public struct SyncDriver: Sendable {
+    let executor: ReplicaExecutor
+    let client: HubClient
+    let limits: SyncRound.Limits
+
+    public init(executor: ReplicaExecutor, client: HubClient, limits: SyncRound.Limits = .init()) {
+        self.executor = executor
+        self.client = client
+        self.limits = limits
+    }
+
+    /// What a round did, for status and logs.
+    public struct Report: Sendable, Hashable {
+        public var outcome: SyncRound.Outcome
+        /// Sets the hub refused, with reasons.
+        public var rejectedByHub: [String] = []
+        /// Sets received from the hub that this node refused.
+        public var rejectedHere: [RejectedSet] = []
+    }
+
+    /// Runs one round: seal pending writes, exchange heads, push, pull.
+    public func runRound() async -> Report {
+        var rejectedByHub = [String]()
+        var rejectedHere = [RejectedSet]()
+        var round: SyncRound
+        var action: SyncRound.Action
+        do {
+            let (local, refs) = try await executor.run { replica in
+                try replica.seal()
+                return (try replica.versionVector(), try replica.setReferences())
+            }
+            round = SyncRound(local: local, available: refs, limits: limits)
+            action = round.start()
+        } catch {
+            return Report(outcome: .failed(reason: .storeFailure, detail: "\(error)", retryable: true))
+        }
+        while true {
+            switch action {
+            case .finish(let outcome):
+                return Report(outcome: outcome, rejectedByHub: rejectedByHub, rejectedHere: rejectedHere)
+            case .exchangeHeads(let local):
+                do {
+                    action = round.headsReceived(try await client.exchangeHeads(local))
+                } catch {
+                    action = fail(&round, error)
+                }
+            case .upload(let refs):
+                do {
+                    let envelopes = try await executor.run { try $0.envelopes(refs) }
+                    let (result, heads) = try await client.upload(envelopes)
+                    rejectedByHub += result.rejected.map { "\($0.set): \($0.reason) (\($0.detail))" }
+                    if let first = result.rejected.first {
+                        action = round.uploadRefused(SyncError(ReasonCode(first.reason), first.detail))
+                    } else {
+                        action = round.uploadAcknowledged(hubHeads: heads)
+                    }
+                } catch {
+                    action = fail(&round, error)
+                }
+            case .download(let after):
+                do {
+                    let page = try await client.pull(after: after, maxSets: limits.maxSets, maxBytes: limits.maxBytes)
+                    let (report, local) = try await executor.run { replica -> (ReceiveReport, VersionVector) in
+                        var report = try replica.receive(page.envelopes)
+                        if report.applied > 0 {
+                            let retried = try replica.retryQuarantined()
+                            report.applied += retried.applied
+                        }
+                        return (report, try replica.versionVector())
+                    }
+                    rejectedHere += report.rejected
+                    action = round.pageApplied(local: local, received: report.applied, more: page.more)
+                } catch {
+                    action = fail(&round, error)
+                }
+            }
+        }
+    }
+
+    private func fail(_ round: inout SyncRound, _ error: any Error) -> SyncRound.Action {
+        if let e = error as? SyncError {
+            if e.reason == .transportFailure { return round.transportFailed(e.detail) }
+            return round.uploadRefused(e)
+        }
+        return round.transportFailed("\(error)")
+    }
+}

@@ -1,0 +1,63 @@
+public import Foundation
+public import SyncCore
+
+/// The JSON bodies of the sync endpoints (docs/API.md).
+public enum WireMessages {
+    /// The protocol version this build speaks, sent in every request and response as `TS-Protocol`.
+    public static let protocolVersion = 1
+    public static let protocolHeader = "TS-Protocol"
+    /// Response header of a page download: `1` when the hub holds more sets after this page.
+    public static let moreHeader = "TS-More"
+
+    /// What the hub says after an upload: what it applied, what it refused, and its heads afterwards.
+    public struct UploadResult: Codable, Sendable {
+        public struct Rejection: Codable, Sendable {
+            public let set: String
+            public let stream: String?
+            public let sequence: UInt64?
+            public let reason: String
+            public let detail: String
+        }
+
+        public let applied: Int
+        public let alreadyPresent: Int
+        public let rejected: [Rejection]
+        /// The hub's heads for the streams the caller may read, as a version-vector document.
+        public let heads: Data
+
+        enum CodingKeys: String, CodingKey {
+            case applied, alreadyPresent = "already_present", rejected, heads
+        }
+    }
+
+    /// A refusal: reason code and detail, safe to log.
+    public struct Refusal: Codable, Sendable {
+        public let reason: String
+        public let detail: String
+    }
+
+    /// A page request.
+    public struct PullRequest: Codable, Sendable {
+        /// The caller's version vector document.
+        public let after: Data
+        public let maxSets: Int
+        public let maxBytes: Int
+
+        enum CodingKeys: String, CodingKey { case after, maxSets = "max_sets", maxBytes = "max_bytes" }
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+}
+
+extension VersionVector {
+    /// The heads of the streams a reader of `county` may see (all for `nil`): the province-wide streams
+    /// and that county's.
+    public func readable(by county: String?) -> VersionVector {
+        guard let county else { return self }
+        return VersionVector(heads.filter { $0.key.scope == .province || $0.key.scope == .county(county) })
+    }
+}
