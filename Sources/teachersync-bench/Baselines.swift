@@ -84,8 +84,12 @@ enum Baselines {
     /// The SQL a local write of a new row runs, without any of the replica's Swift logic: per row a SELECT
     /// by key (a miss), the replica's `INSERT … ON CONFLICT DO UPDATE` and an insert into the operation log.
     /// Tables and indexes are created from the DDL read from a replica's file.
+    ///
+    /// With `genericArguments`, arguments are built as `TableSQL.load` and `TableSQL.store` build them:
+    /// `StatementArguments(_:)` from `[DatabaseValue]`, GRDB's generic initialiser.
     static func grdbWriteSQLOnly(
-        _ path: URL, table: StoredTable, pendingDDL: String, rows: [[DatabaseValue]], ops: [Data]
+        _ path: URL, table: StoredTable, pendingDDL: String, rows: [[DatabaseValue]], ops: [Data],
+        genericArguments: Bool = false
     ) throws -> Double {
         let pool = try pool(path)
         try pool.write { db in
@@ -107,9 +111,10 @@ enum Baselines {
                 let store = try db.makeStatement(sql: upsert)
                 let log = try db.makeStatement(sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
                 for (i, r) in rows.enumerated() {
-                    let key = arguments(keyIndexes.map { r[$0] })
+                    let keyValues = keyIndexes.map { r[$0] }
+                    let key = genericArguments ? StatementArguments(keyValues) : arguments(keyValues)
                     if try Row.fetchOne(select, arguments: key) != nil { fatalError("unexpected row") }
-                    try store.execute(arguments: arguments(r))
+                    try store.execute(arguments: genericArguments ? StatementArguments(r) : arguments(r))
                     try log.execute(arguments: [r[scopeIndex], ops[i], 1_567_296_000_000])
                 }
             }

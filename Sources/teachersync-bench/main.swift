@@ -53,11 +53,13 @@ struct Options {
     }
 }
 
-func check(_ condition: Bool, _ message: @autoclosure () -> String) {
-    if !condition {
-        FileHandle.standardError.write(Data("teachersync-bench: check failed: \(message())\n".utf8))
-        exit(1)
-    }
+struct CheckFailed: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Throws (rather than exits) so the temporary folder is still removed when a check fails.
+func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw CheckFailed(description: "check failed: \(message())") }
 }
 
 /// Import lookups from memory, as the CLI's import does.
@@ -128,7 +130,7 @@ do {
         print("\n6. CSV parse + validate")
         let teacherContext = BenchImportContext(allowedCounty: countyCode, schools: schools, teachers: [:])
         let (teacherBatch, teacherParse) = measure { CSVImport.parseTeachers(csv: teacherCSV, context: teacherContext) }
-        check(
+        try check(
             teacherBatch.issues.isEmpty && teacherBatch.records.count == n,
             "teacher CSV: \(teacherBatch.issues.prefix(3))")
         let teachers = teacherBatch.records.map(\.record)
@@ -137,7 +139,7 @@ do {
             teachers: Dictionary(
                 uniqueKeysWithValues: teachers.map { ($0.idType.code + " " + $0.idNumber, countyCode) }))
         let (recordBatch, recordParse) = measure { CSVImport.parseStudyRecords(csv: recordCSV, context: recordContext) }
-        check(
+        try check(
             recordBatch.issues.isEmpty && recordBatch.records.count == n, "record CSV: \(recordBatch.issues.prefix(3))")
         let records = recordBatch.records.map(\.record)
         report.rate(
@@ -167,7 +169,7 @@ do {
         try hub.write([.registryEntry(county.identity.record)])
         try hub.seal()
         let enrol = try county.receive(hub.exportEnvelopes())
-        check(enrol.rejected.isEmpty && enrol.applied >= 1, "enrolment: \(enrol.rejected)")
+        try check(enrol.rejected.isEmpty && enrol.applied >= 1, "enrolment: \(enrol.rejected)")
 
         // The teachers table and the operation log exactly as a replica creates them (read back from the
         // county's file, so the baselines follow the schema), each new row's values with a stamps blob of the
@@ -248,6 +250,14 @@ do {
         report.rate(
             "1f", "SQL of a local write only (SELECT + upsert + op log)", count: n, seconds: sqlOnly, unit: "rows/s",
             shape: .teachers)
+        let sqlOnlyGeneric = try median3(dir, "raw-write-sql-generic") {
+            try Baselines.grdbWriteSQLOnly(
+                $0, table: storedTeachers, pendingDDL: pendingDDL, rows: storedRows, ops: encodedOps,
+                genericArguments: true)
+        }
+        report.rate(
+            "1j", "1f with arguments built as TableSQL builds them", count: n, seconds: sqlOnlyGeneric,
+            unit: "rows/s", shape: .teachers)
         let teachersGeneric = try median3(dir, "raw-teachers-generic") {
             try Baselines.grdbTeachers($0, rows: teacherRows, genericArguments: true)
         }
@@ -265,19 +275,20 @@ do {
         // MARK: 2. Local writes
         print("\n2. local writes (Replica.write, one transaction)")
         let (written, writeTime) = try measure { try county.write(teacherWrites) }
-        check(written.written == n, "wrote \(written.written) of \(n)")
+        try check(written.written == n, "wrote \(written.written) of \(n)")
         report.rate(
             "2a", "write: teacher upserts (new rows)", count: n, seconds: writeTime, unit: "ops/s", shape: .teachers)
 
         // MARK: 3. Sealing
         print("\n3. sealing (Replica.seal, sealMaxOperations \(config.sealMaxOperations))")
         let (sealed, sealTime) = try measure { try county.seal() }
-        check(sealed.reduce(0) { $0 + $1.operations } == n, "sealed \(sealed.reduce(0) { $0 + $1.operations }) of \(n)")
+        try check(
+            sealed.reduce(0) { $0 + $1.operations } == n, "sealed \(sealed.reduce(0) { $0 + $1.operations }) of \(n)")
         report.rate("3a", "seal: teacher operations", count: n, seconds: sealTime, unit: "ops/s", shape: .teachers)
         report.rate("3b", "seal: change sets", count: sealed.count, seconds: sealTime, unit: "sets/s", shape: nil)
 
         let (unchanged, unchangedTime) = try measure { try county.write(teacherWrites) }
-        check(unchanged.unchanged == n, "unchanged \(unchanged.unchanged) of \(n)")
+        try check(unchanged.unchanged == n, "unchanged \(unchanged.unchanged) of \(n)")
         report.rate(
             "2b", "write: same upserts again (no change, no op)", count: n, seconds: unchangedTime, unit: "ops/s",
             shape: .teachers)
@@ -286,21 +297,22 @@ do {
         print("\n4. verify + apply at the hub (Replica.receive)")
         let vector = try hub.versionVector()
         let (envelopes, exportTime) = try measure { try county.exportEnvelopes(since: vector) }
-        check(envelopes.count == sealed.count, "exported \(envelopes.count) sets, sealed \(sealed.count)")
+        try check(envelopes.count == sealed.count, "exported \(envelopes.count) sets, sealed \(sealed.count)")
         let envelopeBytes = envelopes.reduce(0) { $0 + $1.count }
         report.rate(
             "4a", "export: envelopes read from the store", count: envelopes.count, seconds: exportTime, unit: "sets/s",
             shape: nil)
         print("        \(envelopes.count) sets, \(envelopeBytes) bytes, \(envelopeBytes / n) bytes per operation")
         let (received, receiveTime) = try measure { try hub.receive(envelopes) }
-        check(received.rejected.isEmpty && received.operationsApplied == n, "receive: \(received.rejected.prefix(3))")
+        try check(
+            received.rejected.isEmpty && received.operationsApplied == n, "receive: \(received.rejected.prefix(3))")
         report.rate(
             "4b", "receive: teacher operations (new rows)", count: n, seconds: receiveTime, unit: "ops/s",
             shape: .teachers)
         report.rate(
             "4c", "receive: change sets", count: envelopes.count, seconds: receiveTime, unit: "sets/s", shape: nil)
         let (again, againTime) = try measure { try hub.receive(envelopes) }
-        check(again.alreadyPresent == envelopes.count && again.applied == 0, "duplicates: \(again)")
+        try check(again.alreadyPresent == envelopes.count && again.applied == 0, "duplicates: \(again)")
         report.rate(
             "4d", "receive again: all duplicates", count: envelopes.count, seconds: againTime, unit: "sets/s",
             shape: nil)
@@ -308,16 +320,16 @@ do {
         // MARK: 5. Study-record facts
         print("\n5. study-record facts: write → seal → receive")
         let (factWritten, factWriteTime) = try measure { try county.write(recordWrites) }
-        check(factWritten.written == n, "wrote \(factWritten.written) facts of \(n)")
+        try check(factWritten.written == n, "wrote \(factWritten.written) facts of \(n)")
         report.rate(
             "5a", "write: study-record facts", count: n, seconds: factWriteTime, unit: "ops/s", shape: .studyRecords)
         let (factSealed, factSealTime) = try measure { try county.seal() }
         report.rate(
             "5b", "seal: study-record facts", count: n, seconds: factSealTime, unit: "ops/s", shape: .studyRecords)
         let factEnvelopes = try county.exportEnvelopes(since: try hub.versionVector())
-        check(factEnvelopes.count == factSealed.count, "exported \(factEnvelopes.count) fact sets")
+        try check(factEnvelopes.count == factSealed.count, "exported \(factEnvelopes.count) fact sets")
         let (factReceived, factReceiveTime) = try measure { try hub.receive(factEnvelopes) }
-        check(
+        try check(
             factReceived.rejected.isEmpty && factReceived.operationsApplied == n,
             "facts: \(factReceived.rejected.prefix(3))")
         report.rate(
@@ -331,7 +343,7 @@ do {
             configuration: readOnly
         ).read { db in try Int.fetchOne(db, sql: "SELECT SUM(op_count) FROM change_sets") ?? 0 }
         let (verified, verifyTime) = try measure { try hub.verifyStoredSets() }
-        check(verified.failures.isEmpty, "verify: \(verified.failures.prefix(3))")
+        try check(verified.failures.isEmpty, "verify: \(verified.failures.prefix(3))")
         report.rate(
             "7a", "verifyStoredSets: operations", count: hubOps, seconds: verifyTime, unit: "ops/s", shape: .teachers)
         report.rate(
@@ -341,7 +353,7 @@ do {
         report.time("7c", "digest(county:) at the hub (N teachers + N facts)", count: 2 * n, seconds: digestTime)
         report.rate("7d", "digest(county:) rows", count: 2 * n, seconds: digestTime, unit: "rows/s", shape: .teachers)
         let countyDigest = try county.digest(county: countyCode)
-        check(hubDigest == countyDigest, "the hub's and the county's digests differ")
+        try check(hubDigest == countyDigest, "the hub's and the county's digests differ")
         print("        digests of hub and county agree: \(hubDigest.prefix(16))…")
 
         // MARK: 8. Ed25519
@@ -362,9 +374,18 @@ do {
             for _ in 0..<verifies { ok = publicKey.isValidSignature(signature, for: input) && ok }
             return ok
         }
-        check(allValid, "a signature did not verify")
+        try check(allValid, "a signature did not verify")
         report.rate(
             "8b", "Ed25519 verify (set id)", count: verifies, seconds: verifyKeyTime, unit: "verifies/s", shape: nil)
+
+        // MARK: 9. Drift check: the machine's speed may change during a run (shared host, other work).
+        print("\n9. drift check")
+        let teachersAgain = try median3(dir, "raw-teachers-grdb-again") {
+            try Baselines.grdbTeachers($0, rows: teacherRows)
+        }
+        report.rate(
+            "9a", "1c again, at the end of the run (drift check)", count: n, seconds: teachersAgain, unit: "rows/s",
+            shape: .teachers)
 
         print("\nload average after the run: \(Machine.loadAverage())")
         print(
