@@ -32,6 +32,22 @@ extension Replica {
                     throw ReplicaError.scope(SyncError(.schemaViolation, "unknown table \(w.table)"))
                 }
                 let schema = sql.schema
+                let scope = identity.streamScope(forRowCounty: schema.county(ofKey: w.key))
+                if w.kind != .delete {
+                    // A row the replica has never seen is inserted in one statement with all the write's fields.
+                    let op = RowOperation(
+                        kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: w.fields)
+                    do {
+                        try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
+                    } catch let error as SyncError {
+                        throw ReplicaError.scope(error)
+                    }
+                    if try sql.insert(db, key: w.key, state: MergeRules.apply(op, by: origin, to: nil).row) {
+                        try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
+                        report.written += 1
+                        continue
+                    }
+                }
                 let current = try sql.load(db, key: w.key)
                 guard let fields = Self.effectiveFields(w, schema: schema, current: current) else {
                     if w.kind == .insertFact, current?.isLive == true,
@@ -45,7 +61,6 @@ extension Replica {
                 }
                 let op = RowOperation(
                     kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
-                let scope = identity.streamScope(forRowCounty: schema.county(ofKey: w.key))
                 do {
                     try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
                 } catch let error as SyncError {

@@ -47,7 +47,13 @@ extension Replica {
         var report = ReceiveReport()
         var done = 0
         var candidates = [ChangeSet]()
-        for envelope in envelopes {
+        let held = try heldSetIDs(envelopes)
+        for (envelope, isHeld) in zip(envelopes, held) {
+            // A set already held is recognised by the hash of its body, before any decoding.
+            if isHeld {
+                report.alreadyPresent += 1
+                continue
+            }
             do {
                 candidates.append(try ChangeSet.decode(envelope: envelope))
             } catch {
@@ -97,6 +103,21 @@ extension Replica {
             candidates = []
         }
         return report
+    }
+
+    /// For each envelope, whether a set with its id is already stored. An envelope too short to frame a body
+    /// counts as not held (decoding will refuse it).
+    private func heldSetIDs(_ envelopes: [[UInt8]]) throws(ReplicaError) -> [Bool] {
+        try runRead { db in
+            let stmt = try db.cachedStatement(sql: "SELECT 1 FROM change_sets WHERE id = ?")
+            return try envelopes.map { e in
+                guard e.count >= 4 else { return false }
+                let n = Int(e[0]) << 24 | Int(e[1]) << 16 | Int(e[2]) << 8 | Int(e[3])
+                guard n <= e.count - 4 else { return false }
+                let id = Data(SHA256.hash(data: e[4..<(4 + n)]))
+                return try Bool.fetchOne(stmt, arguments: [id]) == true
+            }
+        }
     }
 
     /// Tries again every quarantined set whose reason may have gone away (a gap filled, a key enrolled).

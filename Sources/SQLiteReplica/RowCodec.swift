@@ -121,7 +121,7 @@ struct TableSQL: Sendable {
 
     func load(_ db: Database, key: [Value]) throws -> RowState? {
         let stmt = try db.cachedStatement(sql: select)
-        guard let row = try Row.fetchOne(stmt, arguments: StatementArguments(key.map(RowCodec.databaseValue))) else {
+        guard let row = try Row.fetchOne(stmt, arguments: Self.arguments(key.map(RowCodec.databaseValue))) else {
             return nil
         }
         return try RowCodec.rowState(row, schema: schema)
@@ -159,6 +159,12 @@ struct TableSQL: Sendable {
         args.append(RowCodec.encodeStamps(state, schema: schema).databaseValue)
         args.append(RowCodec.encodeStamp(state.tombstone)?.databaseValue ?? .null)
         args.append((state.isLive ? 1 : 0).databaseValue)
-        return StatementArguments(args)
+        return Self.arguments(args)
+    }
+
+    /// Statement arguments built from existentials: GRDB's generic initialiser costs several microseconds
+    /// a row more (docs/BENCHMARKS.md).
+    static func arguments(_ values: [DatabaseValue]) -> StatementArguments {
+        StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? })
     }
 }

@@ -31,8 +31,8 @@ public struct ChangeSet: Sendable, Hashable {
     /// The Ed25519 signature over ``signatureInput``.
     public let signature: [UInt8]
 
-    /// SHA-256 of ``body``.
-    public var id: [UInt8] { Array(SHA256.hash(data: body)) }
+    /// SHA-256 of ``body``, computed once.
+    public let id: [UInt8]
     /// The id as lowercase hex.
     public var idHex: String { Hex.encode(id) }
 
@@ -73,5 +73,6 @@ public struct ChangeSet: Sendable, Hashable {
         self.operations = operations
         self.body = body
         self.signature = signature
+        self.id = Array(SHA256.hash(data: body))
     }
 }
