@@ -10,7 +10,8 @@ import SyncCore
 ///   usage errors exit 64);
 /// - 3: input refused: an import file with invalid rows, a bundle with rejected sets;
 /// - 4: verification failed: a stored set does not verify;
-/// - 5: I/O: the database or a file could not be read or written; retrying may help.
+/// - 5: I/O: the database or a file could not be read or written, or the network failed; retrying may help;
+/// - 6: configuration: a bad config file, environment variable or credential (the message names the key).
 public struct CLIFailure: Error, CustomStringConvertible {
     public let message: String
     public let exitStatus: Int32
@@ -24,6 +25,7 @@ public struct CLIFailure: Error, CustomStringConvertible {
     public static func refused(_ message: String) -> Self { .init(message, exitStatus: 3) }
     public static func verification(_ message: String) -> Self { .init(message, exitStatus: 4) }
     public static func io(_ message: String) -> Self { .init(message, exitStatus: 5) }
+    public static func configuration(_ message: String) -> Self { .init(message, exitStatus: 6) }
 
     /// Maps a replica error to its exit status.
     public init(_ error: ReplicaError) {
