@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "YAML"]),
     ],
     targets: [
         // Pure protocol core: clocks, operations, change sets, encoding, signatures, merge, scope rules.
@@ -64,6 +65,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The services: the county daemon (local API, sync scheduler), configuration, systemd integration.
+        .target(
+            name: "SyncServices",
+            dependencies: [
+                "SyncCore", "SQLiteReplica", "TrainingDomain", "SyncTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Test support shipped like product code: manual clock, key fixtures, data generators.
         .target(
             name: "SyncTestSupport",
@@ -74,7 +87,7 @@ let package = Package(
         .target(
             name: "TeacherSyncCLI",
             dependencies: [
-                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport",
+                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport", "SyncServices",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +114,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "SyncServicesTests",
+            dependencies: ["SyncServices", "SyncCore", "SQLiteReplica", "SyncTestSupport"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SyncTransportTests",
             dependencies: ["SyncTransport", "SQLiteReplica", "SyncCore", "SyncTestSupport"],

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The main job, offline: a hub and two county nodes on SQLite, synthetic data, bundles both ways, digests
-# compared. Everything happens under ./demo (removed and made anew on each run).
+# The main job: a provincial hub and two county daemons on 127.0.0.1, each county with a SQLite replica of
+# synthetic teachers and study records; they sync over HTTP, one county also carries a correction by bundle
+# file (the offline path), and the script prints their status and compares state digests, then stops
+# everything cleanly. Everything happens under ./demo (made anew on each run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -8,18 +10,46 @@ echo "== building teachersync"
 swift build --product teachersync 2>&1 | tail -1
 ts="$(swift build --show-bin-path)/teachersync"
 rm -rf demo && mkdir demo
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
 run() { echo "\$ teachersync $*" >&2; "$ts" "$@"; }
+key_of() { "$ts" id --data "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])'; }
+# Starts a server in the background (in this shell, so the trap can stop it).
+start() {
+    local log=$1; shift
+    "$ts" "$@" >"$log" 2>&1 &
+    pids+=($!)
+}
+# Prints the port a server reports in its log ("listening on ...:PORT") once it is up.
+port_of() {
+    local log=$1
+    for _ in $(seq 1 100); do
+        if port=$(grep -m1 -o '^listening on .*' "$log" | grep -o '[0-9]*$'); then echo "$port"; return; fi
+        sleep 0.1
+    done
+    echo "server did not start; its log:" >&2; cat "$log" >&2; exit 1
+}
+# POSTs to a local address, bypassing any proxy settings of the environment.
+post() {
+    python3 -c 'import sys, urllib.request as u
+o = u.build_opener(u.ProxyHandler({}))
+try: print(o.open(u.Request(sys.argv[1], method="POST", data=b"")).read().decode())
+except u.HTTPError as e: print(e.read().decode())' "$1"
+}
 
-echo "== the hub and two counties (长安区 130102, 正定县 130123)"
+echo "== a hub and two counties (长安区 130102, 正定县 130123)"
 run init --data demo/hub --role hub
-hub_key=$("$ts" id --data demo/hub --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])')
+hub_key=$(key_of demo/hub)
 for county in 130102 130123; do
     run init --data "demo/$county" --role county --county "$county" --hub-key "$hub_key"
-    key=$("$ts" id --data "demo/$county" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["public_key"])')
-    run enroll --data demo/hub --county "$county" --public-key "$key"
+    run enroll --data demo/hub --county "$county" --public-key "$(key_of "demo/$county")"
 done
 
-echo "== each county imports its schools, teachers and study records (synthetic people)"
+echo "== each county imports its schools, teachers and study records (synthetic people), offline"
 for county in 130102 130123; do
     run demo-data --county "$county" --out "demo/$county-csv" --teachers 2000 --schools 40
     for kind in schools teachers study-records; do
@@ -27,21 +57,32 @@ for county in 130102 130123; do
     done
 done
 
-echo "== the registry goes to the counties, the counties' sets to the hub, by bundle files"
+echo "== the hub and the county daemons start on 127.0.0.1"
+start demo/hub.log hub run --data demo/hub --listen 127.0.0.1:0
+hub_port=$(port_of demo/hub.log)
+echo "hub on 127.0.0.1:$hub_port"
+declare -A api
 for county in 130102 130123; do
-    run bundle export --data demo/hub --county "$county" --out "demo/hub-to-$county.bundle"
-    run bundle import --data "demo/$county" "demo/hub-to-$county.bundle"
-    run bundle export --data "demo/$county" --out "demo/$county-to-hub.bundle"
-    run bundle import --data demo/hub "demo/$county-to-hub.bundle"
+    start "demo/$county.log" county run --data "demo/$county" --hub "http://127.0.0.1:$hub_port" --listen 127.0.0.1:0
+    api[$county]=$(port_of "demo/$county.log")
+    echo "county $county daemon, local API on 127.0.0.1:${api[$county]}"
 done
 
-echo "== 130102 corrects a teacher's subject; only the difference travels"
+echo "== each county syncs now (POST /v1/sync on its local API; nightly it happens by itself)"
+for county in 130102 130123; do
+    echo "$county: $(post "http://127.0.0.1:${api[$county]}/v1/sync")"
+done
+
+echo "== 130102 corrects a teacher's subject and carries it to the hub on a USB stick (a bundle file)"
 "$ts" vector --data demo/hub --out demo/hub.vector
-sed -n '2p' "demo/130102-csv/teachers.csv" | awk -F, 'BEGIN{OFS=","} {$8="14"; print}' > demo/correction.body
-{ head -1 demo/130102-csv/teachers.csv; cat demo/correction.body; } > demo/correction.csv
+{ head -1 demo/130102-csv/teachers.csv; sed -n '2p' demo/130102-csv/teachers.csv | awk -F, 'BEGIN{OFS=","} {$8="14"; print}'; } \
+    >demo/correction.csv
 run import teachers --data demo/130102 demo/correction.csv
 run bundle export --data demo/130102 --since demo/hub.vector --out demo/130102-delta.bundle
 run bundle import --data demo/hub demo/130102-delta.bundle
+
+echo "== status of county 130102"
+run status --data demo/130102
 
 echo "== digests: each county's replica against the hub's copy of that county"
 status=0
@@ -56,5 +97,8 @@ for county in 130102 130123; do
     fi
 done
 run verify --data demo/hub
-run status --data demo/130102
+echo "== stopping the daemons (SIGTERM: they drain and exit)"
+cleanup
+pids=()
+echo "stopped"
 exit $status

@@ -25,5 +25,7 @@ if [[ -f tools/reference_verifier.py ]]; then
     echo "== reference verifier (independent Python implementation of docs/PROTOCOL.md)"
     /usr/bin/python3 tools/reference_verifier.py --self-test
 fi
+echo "== systemd units (systemd-analyze verify, sandbox smoke test)"
+scripts/verify-units.sh
 echo "== format check"
 scripts/format.sh --check

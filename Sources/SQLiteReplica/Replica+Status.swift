@@ -7,6 +7,7 @@ extension Replica {
     public func status() throws(ReplicaError) -> ReplicaStatus {
         let vector = try versionVector()
         let hub = try readMeta()["hub_key"]
+        let sync = identity.role == .county ? try syncState() : nil
         return try runRead { db in
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_ops") ?? 0
             let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM pending_ops")
@@ -25,7 +26,7 @@ extension Replica {
                 role: identity.role.rawValue, origin: identity.origin.hex, county: identity.county,
                 publicKey: identity.signer.publicKeyBase64, hubKey: identity.role == .hub ? nil : hub,
                 streams: streams, pendingOperations: pending, oldestPendingAtMillis: oldest,
-                quarantined: quarantined, conflicts: conflicts, storedSets: stored)
+                quarantined: quarantined, conflicts: conflicts, storedSets: stored, sync: sync)
         }
     }
 }

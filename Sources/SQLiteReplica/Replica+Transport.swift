@@ -13,12 +13,18 @@ extension Replica {
         try runRead { db in
             var out = [SyncRound.SetRef]()
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT origin, scope, sequence, length(envelope) FROM change_sets ORDER BY origin, scope, sequence")
+                db,
+                sql:
+                    "SELECT origin, scope, sequence, length(envelope) FROM change_sets ORDER BY origin, scope, sequence"
+            )
             while let row = try rows.next() {
                 guard let origin = OriginID(bytes: Array(row[0] as Data)), let scope = Scope(wireValue: row[1]) else {
                     throw ReplicaError.corruptStore("stored set with a bad origin or scope")
                 }
-                out.append(.init(stream: StreamID(origin: origin, scope: scope), sequence: UInt64(row[2] as Int64), size: row[3]))
+                out.append(
+                    .init(
+                        stream: StreamID(origin: origin, scope: scope), sequence: UInt64(row[2] as Int64), size: row[3])
+                )
             }
             return out
         }
@@ -32,7 +38,8 @@ extension Replica {
             return try refs.map { ref in
                 guard
                     let data = try Data.fetchOne(
-                        stmt, arguments: [Data(ref.stream.origin.bytes), ref.stream.scope.wireValue, Int64(ref.sequence)])
+                        stmt,
+                        arguments: [Data(ref.stream.origin.bytes), ref.stream.scope.wireValue, Int64(ref.sequence)])
                 else { throw ReplicaError.corruptStore("set \(ref.sequence) of \(ref.stream) is not stored") }
                 return Array(data)
             }
@@ -41,7 +48,9 @@ extension Replica {
 
     /// One page of the sets after `vector` that a reader of `county` may see (all, for `nil`), in stream and
     /// sequence order; `more` says whether further sets remain.
-    public func exportPage(after vector: VersionVector, county: String?, maxSets: Int, maxBytes: Int)
+    public func exportPage(
+        after vector: VersionVector, county: String?, maxSets: Int, maxBytes: Int
+    )
         throws(ReplicaError) -> (envelopes: [[UInt8]], more: Bool)
     {
         let heads = try versionVector()
@@ -49,7 +58,8 @@ extension Replica {
         // Province-wide streams (the key registry among them) first, so enrolments arrive before the sets
         // that need them.
         let ordered = heads.heads.sorted { a, b in
-            a.key.scope == .province && b.key.scope != .province ? true
+            a.key.scope == .province && b.key.scope != .province
+                ? true
                 : (a.key.scope == .province) == (b.key.scope == .province) && a.key < b.key
         }
         for (stream, head) in ordered {
@@ -61,7 +71,9 @@ extension Replica {
             var out = [[UInt8]]()
             var bytes = 0
             let stmt = try db.cachedStatement(
-                sql: "SELECT envelope FROM change_sets WHERE origin = ? AND scope = ? AND sequence > ? ORDER BY sequence")
+                sql:
+                    "SELECT envelope FROM change_sets WHERE origin = ? AND scope = ? AND sequence > ? ORDER BY sequence"
+            )
             for (stream, from) in wanted {
                 let rows = try Row.fetchCursor(
                     stmt, arguments: [Data(stream.origin.bytes), stream.scope.wireValue, Int64(from)])

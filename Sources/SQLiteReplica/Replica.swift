@@ -52,6 +52,9 @@ public final class Replica: Sendable {
         try KeyFile.create(at: keyPath, identity: signer)
         let identity = NodeIdentity(role: role, county: county, signer: signer)
         let replica = try Replica(directory: directory, identity: identity, configuration: configuration)
+        // The replica holds identity numbers and names: readable by its owner only (SQLite gives the -wal
+        // and -shm files the database file's mode).
+        chmod(dbPath, 0o600)
         try replica.writeMeta([
             "role": role.rawValue, "county": county ?? "", "origin": signer.origin.hex,
             "public_key": signer.publicKeyBase64, "hlc": "0", "created_at": String(configuration.wallClock.nowMillis()),
@@ -65,15 +68,16 @@ public final class Replica: Sendable {
         return replica
     }
 
-    /// Opens an existing replica and its key.
+    /// Opens an existing replica and its key (by default `node.key` in the folder; a service may pass the
+    /// key from the systemd credentials directory instead).
     public static func open(
-        at directory: URL, configuration: ReplicaConfiguration = .init()
-    ) throws(ReplicaError)
-        -> Replica
+        at directory: URL, keyFile: String? = nil, configuration: ReplicaConfiguration = .init()
+    )
+        throws(ReplicaError) -> Replica
     {
         let dbPath = directory.appendingPathComponent(databaseName).path
         guard FileManager.default.fileExists(atPath: dbPath) else { throw .notInitialised(directory.path) }
-        let signer = try KeyFile.read(at: directory.appendingPathComponent(keyName).path)
+        let signer = try KeyFile.read(at: keyFile ?? directory.appendingPathComponent(keyName).path)
         let probe = try Replica(
             directory: directory,
             identity: NodeIdentity(role: .county, county: nil, signer: signer), configuration: configuration)

@@ -27,4 +27,6 @@ public struct ReplicaStatus: Sendable, Codable, Hashable {
     public let conflicts: Int
     /// Sets stored.
     public let storedSets: Int
+    /// The sync attempts so far (county nodes).
+    public let sync: SyncState?
 }

@@ -27,7 +27,9 @@ public struct RequestSignature: Sendable, Hashable {
     public static let prefix = "teachersync/request/v1"
 
     /// The exact bytes signed.
-    public static func message(method: String, path: String, timestampMillis: Int64, nonce: String, body: [UInt8])
+    public static func message(
+        method: String, path: String, timestampMillis: Int64, nonce: String, body: [UInt8]
+    )
         -> [UInt8]
     {
         let digest = Hex.encode(SHA256.hash(data: body))
@@ -67,7 +69,9 @@ public struct RequestSignature: Sendable, Hashable {
             let t = header(Header.timestamp), let ts = Int64(t),
             let nonce = header(Header.nonce), nonce.utf8.count == 32, Hex.decode(nonce) != nil,
             let s = header(Header.signature), let sig = Data(base64Encoded: s), sig.count == 64
-        else { throw SyncError(.authMissing, "the request is not signed (TS-Origin, TS-Timestamp, TS-Nonce, TS-Signature)") }
+        else {
+            throw SyncError(.authMissing, "the request is not signed (TS-Origin, TS-Timestamp, TS-Nonce, TS-Signature)")
+        }
         self.init(origin: origin, timestampMillis: ts, nonce: nonce, signature: Array(sig))
     }
 
@@ -83,7 +87,8 @@ public struct RequestSignature: Sendable, Hashable {
         guard OriginID(publicKey: key) == origin,
             key.isValidSignature(
                 signature,
-                for: Self.message(method: method, path: path, timestampMillis: timestampMillis, nonce: nonce, body: body))
+                for: Self.message(
+                    method: method, path: path, timestampMillis: timestampMillis, nonce: nonce, body: body))
         else { throw SyncError(.authBadSignature, "request signature does not verify") }
     }
 }

@@ -88,7 +88,9 @@ public struct SyncRound: Sendable {
         guard phase == .exchanging else { return protocolError("heads received out of turn") }
         hub = hubHeads
         if let fork = forkedStream() {
-            return finish(.failed(reason: .fork, detail: "stream \(fork) differs between this node and the hub", retryable: false))
+            return finish(
+                .failed(reason: .fork, detail: "stream \(fork) differs between this node and the hub", retryable: false)
+            )
         }
         phase = .pushing
         return nextPushOrPull()
@@ -114,7 +116,8 @@ public struct SyncRound: Sendable {
     /// The hub refused an upload with a reason (the whole batch or a set in it).
     public mutating func uploadRefused(_ error: SyncError) -> Action {
         inFlight = []
-        return finish(.failed(reason: error.reason, detail: error.detail, retryable: error.classification == .retryable))
+        return finish(
+            .failed(reason: error.reason, detail: error.detail, retryable: error.classification == .retryable))
     }
 
     /// A downloaded page was applied locally; the node now holds `local`; `more` when the hub has more.
@@ -145,7 +148,8 @@ public struct SyncRound: Sendable {
             if first.sequence != hub[first.stream].sequence + 1 {
                 return finish(
                     .failed(
-                        reason: .chainGap, detail: "this node no longer holds set \(hub[first.stream].sequence + 1) of \(first.stream)",
+                        reason: .chainGap,
+                        detail: "this node no longer holds set \(hub[first.stream].sequence + 1) of \(first.stream)",
                         retryable: false))
             }
             var batch = [SetRef]()
@@ -169,7 +173,8 @@ public struct SyncRound: Sendable {
         for (stream, head) in hub.heads where local[stream] != head {
             if local[stream].sequence < head.sequence {
                 return .failed(
-                    reason: .chainGap, detail: "this node holds \(local[stream].sequence) of \(head.sequence) sets of \(stream)",
+                    reason: .chainGap,
+                    detail: "this node holds \(local[stream].sequence) of \(head.sequence) sets of \(stream)",
                     retryable: true)
             }
         }

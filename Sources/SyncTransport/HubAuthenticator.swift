@@ -17,7 +17,9 @@ public struct HubAuthenticator: Sendable {
     }
 
     /// The caller's registry entry, or a refusal with its reason code.
-    public func authenticate(method: String, path: String, body: [UInt8], header: (String) -> String?)
+    public func authenticate(
+        method: String, path: String, body: [UInt8], header: (String) -> String?
+    )
         async throws -> OriginRecord
     {
         let signature = try RequestSignature(header: header)

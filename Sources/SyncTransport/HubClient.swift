@@ -37,12 +37,16 @@ public struct HubClient: Sendable {
     }
 
     /// Downloads one page of sets after `vector`.
-    public func pull(after vector: VersionVector, maxSets: Int = 256, maxBytes: Int = 8 << 20)
+    public func pull(
+        after vector: VersionVector, maxSets: Int = 256, maxBytes: Int = 8 << 20
+    )
         async throws(SyncError) -> (envelopes: [[UInt8]], more: Bool)
     {
         let request = WireMessages.PullRequest(after: try json(vector), maxSets: maxSets, maxBytes: maxBytes)
         let requestBody: Data
-        do { requestBody = try WireMessages.encoder.encode(request) } catch { throw SyncError(.malformed, "cannot encode") }
+        do { requestBody = try WireMessages.encoder.encode(request) } catch {
+            throw SyncError(.malformed, "cannot encode")
+        }
         let (body, headers) = try await post("/v1/sets/pull", body: Array(requestBody))
         return (try BundleFile.decode(body), headers.first(name: WireMessages.moreHeader) == "1")
     }
@@ -65,7 +69,10 @@ public struct HubClient: Sendable {
         let responseBody: [UInt8]
         let headers: HTTPHeaders
         do {
-            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)))
+            let response = try await http.execute(
+                request,
+                timeout: .nanoseconds(
+                    Int64(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)))
             status = response.status.code
             headers = response.headers
             responseBody = Array((try await response.body.collect(upTo: 256 << 20)).readableBytesView)

@@ -14,12 +14,15 @@ public final class HubMetrics: Sendable {
     func recordUpload(applied: Int, operations: Int, alreadyPresent: Int, rejected: [ReasonCode], county: String?) {
         registry.makeCounter(descriptor: Self.name("sets_received", "total", "Change sets received")).increment(
             by: Int64(applied + alreadyPresent + rejected.count))
-        registry.makeCounter(descriptor: Self.name("sets_applied", "total", "Change sets verified and applied")).increment(by: Int64(applied))
-        registry.makeCounter(descriptor: Self.name("operations_applied", "total", "Operations applied")).increment(by: Int64(operations))
+        registry.makeCounter(descriptor: Self.name("sets_applied", "total", "Change sets verified and applied"))
+            .increment(by: Int64(applied))
+        registry.makeCounter(descriptor: Self.name("operations_applied", "total", "Operations applied")).increment(
+            by: Int64(operations))
         for reason in rejected {
             registry.makeCounter(
                 descriptor: Self.name("sets_rejected", "total", "Change sets rejected, by reason"),
-                labels: [("reason", reason.rawValue)]).increment()
+                labels: [("reason", reason.rawValue)]
+            ).increment()
         }
     }
 
@@ -27,15 +30,17 @@ public final class HubMetrics: Sendable {
     func recordRefusal(_ reason: ReasonCode) {
         registry.makeCounter(
             descriptor: Self.name("requests_refused", "total", "Requests refused, by reason"),
-            labels: [("reason", reason.rawValue)]).increment()
+            labels: [("reason", reason.rawValue)]
+        ).increment()
     }
 
     /// Records a county's successful contact (seconds since the epoch).
     func recordSync(county: String, atMillis: Int64) {
         registry.makeGauge(
             descriptor: Self.name("county_last_sync", "seconds", "When each county last synced (Unix time)"),
-            labels: [("county", county)])
-            .set(to: Double(atMillis) / 1000)
+            labels: [("county", county)]
+        )
+        .set(to: Double(atMillis) / 1000)
     }
 
     /// Records a request's latency.
@@ -45,7 +50,10 @@ public final class HubMetrics: Sendable {
             let h = registry.makeDurationHistogram(
                 descriptor: Self.name("request_duration", "seconds", "Request latency by endpoint"),
                 labels: [("endpoint", endpoint)],
-                buckets: [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)])
+                buckets: [
+                    .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500), .seconds(2),
+                    .seconds(10),
+                ])
             cache[endpoint] = h
             return h
         }

@@ -43,7 +43,9 @@ public struct HubRoutes: Sendable {
             try await signed(request, endpoint: "heads") { caller, body in
                 _ = try VersionVector(jsonData: Data(body))  // the caller's heads: validated, kept for logs only
                 let heads = try await executor.run { try $0.versionVector() }.readable(by: caller.county)
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try heads.jsonData())))
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: try heads.jsonData())))
             }
         }
         router.post("/v1/sets") { request, _ in
@@ -66,7 +68,8 @@ public struct HubRoutes: Sendable {
                 var headers: HTTPFields = [.contentType: "application/octet-stream"]
                 headers[HTTPField.Name(WireMessages.moreHeader)!] = page.more ? "1" : "0"
                 return Response(
-                    status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: BundleFile.encode(page.envelopes))))
+                    status: .ok, headers: headers,
+                    body: .init(byteBuffer: ByteBuffer(bytes: BundleFile.encode(page.envelopes))))
             }
         }
         return router
@@ -97,11 +100,17 @@ public struct HubRoutes: Sendable {
             applied: report.applied, operations: report.operationsApplied, alreadyPresent: report.alreadyPresent,
             rejected: report.rejected.map(\.reason), county: caller.county)
         for r in report.rejected {
-            logger.warning("set rejected", metadata: ["set": "\(r.setID)", "reason": "\(r.reason)", "county": "\(caller.county ?? "-")"])
+            logger.warning(
+                "set rejected",
+                metadata: ["set": "\(r.setID)", "reason": "\(r.reason)", "county": "\(caller.county ?? "-")"])
         }
         let result = WireMessages.UploadResult(
             applied: report.applied, alreadyPresent: report.alreadyPresent,
-            rejected: report.rejected.map { .init(set: $0.setID, stream: $0.stream, sequence: $0.sequence, reason: $0.reason.rawValue, detail: $0.detail) },
+            rejected: report.rejected.map {
+                .init(
+                    set: $0.setID, stream: $0.stream, sequence: $0.sequence, reason: $0.reason.rawValue,
+                    detail: $0.detail)
+            },
             heads: try heads.readable(by: caller.role == .hub ? nil : caller.county).jsonData())
         return try json(result)
     }
@@ -127,16 +136,20 @@ public struct HubRoutes: Sendable {
         } catch let error as SyncError {
             metrics.recordRefusal(error.reason)
             logger.notice("request refused", metadata: ["endpoint": "\(endpoint)", "reason": "\(error.reason)"])
-            return try json(WireMessages.Refusal(reason: error.reason.rawValue, detail: error.detail), status: status(for: error))
+            return try json(
+                WireMessages.Refusal(reason: error.reason.rawValue, detail: error.detail), status: status(for: error))
         } catch let error as ReplicaError {
             logger.error("store failure", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
-            return try json(WireMessages.Refusal(reason: ReasonCode.storeFailure.rawValue, detail: error.message), status: .serviceUnavailable)
+            return try json(
+                WireMessages.Refusal(reason: ReasonCode.storeFailure.rawValue, detail: error.message),
+                status: .serviceUnavailable)
         }
     }
 
     private func status(for error: SyncError) -> HTTPResponse.Status {
         switch error.reason {
-        case .authMissing, .authBadSignature, .authStale, .authReplayed, .unknownOrigin, .revokedOrigin: return .unauthorized
+        case .authMissing, .authBadSignature, .authStale, .authReplayed, .unknownOrigin, .revokedOrigin:
+            return .unauthorized
         case .authForbidden: return .forbidden
         case .tooLarge: return .contentTooLarge
         default: return .badRequest
@@ -146,6 +159,8 @@ public struct HubRoutes: Sendable {
     private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[HTTPField.Name(WireMessages.protocolHeader)!] = String(WireMessages.protocolVersion)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try WireMessages.encoder.encode(value))))
+        return Response(
+            status: status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: try WireMessages.encoder.encode(value))))
     }
 }

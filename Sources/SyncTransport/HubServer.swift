@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 public import Logging
 public import SQLiteReplica
+public import ServiceLifecycle
 public import SyncCore
 
 /// The hub's HTTP server over a replica.
@@ -42,12 +43,18 @@ public struct HubServer: Sendable {
         self.wallClock = wallClock
     }
 
-    /// Runs until SIGTERM or SIGINT; `onListening` gets the bound port once the server accepts connections.
-    public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    /// Runs until SIGTERM or SIGINT, with `services` alongside (e.g. the systemd watchdog); `onListening`
+    /// gets the bound port once the server accepts connections.
+    public func run(
+        services: [any Service] = [], onListening: @escaping @Sendable (Int) -> Void = { _ in }
+    )
+        async throws
+    {
         let routes = HubRoutes(executor: executor, metrics: metrics, wallClock: wallClock, logger: logger)
         let app = Application(
             router: routes.router(),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "teachersync-hub"),
+            services: services,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()

@@ -47,5 +47,18 @@ struct StatusCommand: ParsableCommand {
                         + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
                             separator: ", ") + ")" : ""))
         print("conflicts: \(s.conflicts)")
+        if let sync = s.sync {
+            func time(_ ms: Int64?) -> String {
+                ms.map { Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601) } ?? "never"
+            }
+            var last = "last sync attempt: \(time(sync.lastAttemptAtMillis))"
+            if let outcome = sync.lastOutcome {
+                last += " (\(outcome)" + (sync.lastReason.map { ": \($0)" } ?? "") + ")"
+            }
+            print(last)
+            print("last success: \(time(sync.lastSuccessAtMillis))")
+            if sync.consecutiveFailures > 0 { print("consecutive failures: \(sync.consecutiveFailures)") }
+            if let next = sync.nextAttemptAtMillis { print("next attempt: \(time(next))") }
+        }
     }
 }

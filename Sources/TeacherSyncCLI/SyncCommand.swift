@@ -23,7 +23,8 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let replica = try data.open()
         guard replica.identity.role == .county else { throw CLIFailure.usage("sync runs at a county node") }
-        guard let url = URL(string: hub), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+        guard let url = URL(string: hub), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
+        else {
             throw CLIFailure.usage("--hub must be an http:// or https:// URL")
         }
         let client = HubClient(baseURL: hub, signer: replica.identity.signer, wallClock: SystemWallClock())

@@ -14,7 +14,7 @@ public struct TeacherSyncCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, IdCommand.self, EnrollCommand.self, TrustCommand.self, ImportCommand.self,
             BundleCommand.self, VerifyCommand.self, DigestCommand.self, StatusCommand.self, VectorCommand.self,
-            DemoDataCommand.self, HubCommand.self, SyncCommand.self,
+            DemoDataCommand.self, HubCommand.self, CountyCommand.self, SyncCommand.self, BackupCommand.self,
         ])
 
     public init() {}

@@ -31,7 +31,8 @@ import Testing
 
     @Test func batchesAreBoundedByBytesButNeverEmpty() {
         let local = VersionVector([Self.mine: Self.head(3)])
-        var round = SyncRound(local: local, available: Self.refs(1...3, size: 600), limits: .init(maxSets: 10, maxBytes: 1000))
+        var round = SyncRound(
+            local: local, available: Self.refs(1...3, size: 600), limits: .init(maxSets: 10, maxBytes: 1000))
         _ = round.start()
         #expect(round.headsReceived(VersionVector()) == .upload(Array(Self.refs(1...1, size: 600))))
     }
