@@ -75,14 +75,22 @@ extension Replica {
 }
 
 /// Import lookups answered from memory: the replica's schools and teachers, loaded once per import.
-struct ReplicaImportContext: ImportContext {
-    let allowedCounty: String?
-    let schools: [String: String]
-    let teachers: [String: String]
+public struct ReplicaImportContext: ImportContext {
+    public let allowedCounty: String?
+    /// County by school code.
+    public let schools: [String: String]
+    /// County by `id_type` and `id_number` joined with a space.
+    public let teachers: [String: String]
 
-    func schoolCounty(code: String) -> String? { schools[code] }
+    public init(allowedCounty: String?, schools: [String: String], teachers: [String: String]) {
+        self.allowedCounty = allowedCounty
+        self.schools = schools
+        self.teachers = teachers
+    }
 
-    func teacherCounty(idType: IdentityDocumentType, idNumber: String) -> String? {
+    public func schoolCounty(code: String) -> String? { schools[code] }
+
+    public func teacherCounty(idType: IdentityDocumentType, idNumber: String) -> String? {
         teachers[idType.code + " " + idNumber]
     }
 }

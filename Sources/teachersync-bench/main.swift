@@ -63,16 +63,7 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String) throws {
 }
 
 /// Import lookups from memory, as the CLI's import does.
-struct BenchImportContext: ImportContext {
-    let allowedCounty: String?
-    let schools: [String: String]
-    let teachers: [String: String]
-
-    func schoolCounty(code: String) -> String? { schools[code] }
-    func teacherCounty(idType: IdentityDocumentType, idNumber: String) -> String? {
-        teachers[idType.code + " " + idNumber]
-    }
-}
+typealias BenchImportContext = ReplicaImportContext
 
 func writes(_ rows: [SyncedRow]) -> [LocalWrite] {
     rows.map {

@@ -173,6 +173,7 @@ final class RunningHub: Sendable {
 enum RawHTTP {
     struct Answer: Sendable {
         let status: UInt
+        let headers: HTTPHeaders
         let body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
         /// The refusal's reason code, when the body is a refusal.
@@ -192,7 +193,7 @@ enum RawHTTP {
             timeout: .milliseconds(
                 Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)))
         let bytes = try await response.body.collect(upTo: 16 << 20)
-        return Answer(status: response.status.code, body: Array(bytes.readableBytesView))
+        return Answer(status: response.status.code, headers: response.headers, body: Array(bytes.readableBytesView))
     }
 
     /// A request signed by `signer` as `HubClient` signs it (`nowMillis` may be moved to make it stale).
