@@ -56,6 +56,17 @@ enum ReplicaSchema {
                 try sql.store(db, key: [.text(unit.code)], state: state)
             }
         }
+        m.registerMigration("v2-request-nonces") { db in
+            // The hub's record of request nonces, so a captured request cannot be replayed, not even after
+            // a restart.
+            try db.execute(
+                sql: """
+                    CREATE TABLE request_nonces (
+                        origin TEXT NOT NULL, nonce TEXT NOT NULL, timestamp_ms INTEGER NOT NULL,
+                        PRIMARY KEY (origin, nonce));
+                    CREATE INDEX request_nonces_by_time ON request_nonces(timestamp_ms);
+                    """)
+        }
         return m
     }
 }

@@ -7,13 +7,12 @@ public struct HubAuthenticator: Sendable {
     let executor: ReplicaExecutor
     let wallClock: any WallClock
     let maxSkewMillis: Int64
-    let nonces: NonceCache
 
     public init(executor: ReplicaExecutor, wallClock: any WallClock, maxSkewMillis: Int64 = 5 * 60 * 1000) {
         self.executor = executor
         self.wallClock = wallClock
         self.maxSkewMillis = maxSkewMillis
-        self.nonces = NonceCache(windowMillis: maxSkewMillis)
+
     }
 
     /// The caller's registry entry, or a refusal with its reason code.
@@ -31,9 +30,14 @@ public struct HubAuthenticator: Sendable {
         let now = wallClock.nowMillis()
         try signature.verify(
             method: method, path: path, body: body, key: record.publicKey, nowMillis: now, maxSkewMillis: maxSkewMillis)
-        guard nonces.insert(origin: origin.hex, nonce: signature.nonce, nowMillis: now) else {
-            throw SyncError(.authReplayed, "nonce already used")
+        // Nonces are kept in the replica, so a captured request cannot be replayed even after a restart.
+        let (nonce, skew) = (signature.nonce, maxSkewMillis)
+        let fresh = try await executor.run {
+            try $0.recordRequestNonce(
+                origin: origin.hex, nonce: nonce, timestampMillis: signature.timestampMillis,
+                forgetBeforeMillis: now - 2 * skew)
         }
+        guard fresh else { throw SyncError(.authReplayed, "nonce already used") }
         return record
     }
 }

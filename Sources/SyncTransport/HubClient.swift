@@ -14,12 +14,24 @@ public struct HubClient: Sendable {
     /// How long one request may take.
     public var timeout: Duration = .seconds(60)
 
-    public init(baseURL: String, signer: SigningIdentity, wallClock: any WallClock, http: HTTPClient = .shared) {
+    public init(
+        baseURL: String, signer: SigningIdentity, wallClock: any WallClock, http: HTTPClient = HubClient.nodeClient
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.signer = signer
         self.wallClock = wallClock
         self.http = http
     }
+
+    /// The client nodes use: a refused or unreachable hub fails the request at once (after at most 10 s to
+    /// connect) instead of being retried until the request's deadline; the sync scheduler does the retrying,
+    /// with backoff. It lives as long as the process.
+    public static let nodeClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Sends our heads; returns the hub's heads for the streams we may read.
     public func exchangeHeads(_ local: VersionVector) async throws(SyncError) -> VersionVector {

@@ -29,6 +29,7 @@ public struct HubRoutes: Sendable {
     /// A router with every endpoint.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: ProtocolHeaderMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/metrics") { _, _ in
             Response(
@@ -42,7 +43,7 @@ public struct HubRoutes: Sendable {
         router.post("/v1/heads") { request, _ in
             try await signed(request, endpoint: "heads") { caller, body in
                 _ = try VersionVector(jsonData: Data(body))  // the caller's heads: validated, kept for logs only
-                let heads = try await executor.run { try $0.versionVector() }.readable(by: caller.county)
+                let heads = try await executor.run { try $0.versionVector() }.readable(by: Self.readerCounty(caller))
                 return Response(
                     status: .ok, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(bytes: try heads.jsonData())))
@@ -59,7 +60,7 @@ public struct HubRoutes: Sendable {
                     throw SyncError(.malformed, "pull request is not the expected JSON")
                 }
                 let after = try VersionVector(jsonData: pull.after)
-                let county = caller.role == .hub ? nil : caller.county
+                let county = Self.readerCounty(caller)
                 let page = try await executor.run {
                     try $0.exportPage(
                         after: after, county: county, maxSets: min(max(pull.maxSets, 1), 1000),
@@ -73,6 +74,12 @@ public struct HubRoutes: Sendable {
             }
         }
         return router
+    }
+
+    /// The county whose streams a caller may read: `nil` (all) for the hub only; a county origin without a
+    /// county reads the province-wide streams alone.
+    static func readerCounty(_ caller: OriginRecord) -> String? {
+        caller.role == .hub ? nil : (caller.county ?? "")
     }
 
     /// Applies an uploaded batch (a bundle); each set is durably committed before it is counted.
@@ -111,7 +118,7 @@ public struct HubRoutes: Sendable {
                     set: $0.setID, stream: $0.stream, sequence: $0.sequence, reason: $0.reason.rawValue,
                     detail: $0.detail)
             },
-            heads: try heads.readable(by: caller.role == .hub ? nil : caller.county).jsonData())
+            heads: try heads.readable(by: Self.readerCounty(caller)).jsonData())
         return try json(result)
     }
 

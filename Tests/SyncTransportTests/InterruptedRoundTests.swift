@@ -62,10 +62,7 @@ private let oneOperationSets: @Sendable (ReplicaConfiguration) -> ReplicaConfigu
     /// `teachersync sync` uses `HubClient`'s defaults: `HTTPClient.shared` and a 60 s deadline. AsyncHTTPClient's
     /// `retryConnectionEstablishment` (on by default) retries a refused connection with back-off until the
     /// deadline, so a round against a hub that is down waits the whole minute before saying `transport.failed`.
-    @Test(
-        .disabled(
-            "bug: a round against a hub that is down (connection refused) takes the full 60 s request deadline to fail, because HubClient's HTTPClient.shared retries connection establishment until the deadline"
-        ))
+    @Test
     func roundAgainstADownHubFailsPromptly() async throws {
         let f = try TransportFixture()
         let stopped = try await f.startHub()
