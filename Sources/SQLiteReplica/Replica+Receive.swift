@@ -211,6 +211,15 @@ extension Replica {
                 try hook?(index)
             }
             try Self.storeSet(db, set, local: false, now: wall)
+            if set.stream.origin == self.identity.origin {
+                // Our own set, coming back after a restore from an older backup: the operations it carries
+                // that are still pending here were already published. Only exact copies are dropped, so a
+                // write made after the restore is never lost, whatever the clocks did.
+                let drop = try db.cachedStatement(sql: "DELETE FROM pending_ops WHERE scope = ? AND op = ?")
+                for op in set.operations {
+                    try drop.execute(arguments: [set.stream.scope.wireValue, Data(op.encoded)])
+                }
+            }
             try Self.saveClock(db, clock.last)
             return .next
         }

@@ -28,6 +28,9 @@ public struct SyncDriver: Sendable {
         var rejectedHere = [RejectedSet]()
         var round: SyncRound
         var action: SyncRound.Action
+        // A hub that cannot be reached here is reported by the round itself; sealing goes ahead so that
+        // local writes are ready for a bundle.
+        try? await catchUpOwnStreams()
         do {
             let (local, refs) = try await executor.run { replica in
                 try replica.seal()
@@ -78,6 +81,27 @@ public struct SyncDriver: Sendable {
                     action = fail(&round, error)
                 }
             }
+        }
+    }
+
+    /// Before sealing new writes: if the hub holds later sets of this node's own streams (the node was
+    /// restored from an older backup), fetch them first, so new writes are sealed after them instead of
+    /// forking the stream, and pending copies of already published operations are dropped.
+    private func catchUpOwnStreams() async throws {
+        let own = executor.replica.identity.origin
+        var local = try await executor.run { try $0.versionVector() }
+        let hub = try await client.exchangeHeads(local)
+        guard hub.heads.contains(where: { $0.key.origin == own && $0.value.sequence > local[$0.key].sequence }) else {
+            return
+        }
+        while true {
+            let page = try await client.pull(after: local, maxSets: limits.maxSets, maxBytes: limits.maxBytes)
+            let next = try await executor.run { replica in
+                _ = try replica.receive(page.envelopes)
+                return try replica.versionVector()
+            }
+            guard page.more, next != local else { return }
+            local = next
         }
     }
 

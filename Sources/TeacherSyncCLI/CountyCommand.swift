@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SQLiteReplica
 import SyncServices
+import SyncTransport
 
 struct CountyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,7 +53,8 @@ struct CountyRunCommand: AsyncParsableCommand {
         var logger = Logger(label: "teachersync.county")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         try await CountyDaemon(replica: replica, configuration: settings, logger: logger).run { port in
-            FileHandle.standardOutput.write(Data("listening on \(port)\n".utf8))
+            let host = HubServer.Listen(settings.listen)?.host ?? "127.0.0.1"
+            FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
         }
     }
 }
