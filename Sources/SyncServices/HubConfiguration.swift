@@ -41,15 +41,7 @@ public struct HubConfiguration: Sendable, Hashable {
     ]
 
     /// A configuration problem naming the key.
-    public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
-        public let key: String
-        public let reason: String
-        public init(key: String, reason: String) {
-            self.key = key
-            self.reason = reason
-        }
-        public var description: String { "\(key): \(reason)" }
-    }
+    public typealias Invalid = ConfigurationInvalid
 
     /// Checks every value; the error names the first bad key.
     public func validate() throws(Invalid) {
