@@ -55,6 +55,8 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let authBadSignature: ReasonCode = "auth.bad_signature"
     /// The caller may not do this (another county's streams, a hub-only endpoint).
     public static let authForbidden: ReasonCode = "auth.forbidden"
+    /// The request speaks a protocol version the hub does not, or an encoding it does not accept.
+    public static let protocolUnsupported: ReasonCode = "protocol.unsupported"
     /// The network failed (connection refused or reset, timeout, a response that is not the protocol's).
     public static let transportFailure: ReasonCode = "transport.failed"
     /// An applying failure the store could not attribute to the set (disk full, I/O error): retryable.

@@ -27,7 +27,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
         switch reason {
         case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture, .authStale, .transportFailure: return .retryable
         case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
-            .authForbidden, .authReplayed, .authBadSignature, .authMissing:
+            .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported:
             return .refused
         default: return .corrupt
         }

@@ -5,7 +5,8 @@ import Synchronization
 extension CountyConfiguration {
     /// Every key a county config file may set, in the order of `Config/county.example.yaml`.
     public static let keys: [String] = [
-        "data_dir", "key_file", "hub.url", "listen",
+        "data_dir", "key_file", "hub.url", "hub.tls_certificate", "hub.tls_fingerprint", "hub.allow_plain_http",
+        "listen",
         "sync.window.start", "sync.window.end", "sync.window.time_zone",
         "sync.retry.base_seconds", "sync.retry.max_seconds", "sync.retry.jitter",
         "sync.batch.max_sets", "sync.batch.max_bytes",
@@ -36,6 +37,9 @@ extension CountyConfiguration {
                 file: file, environment: environment, overrides: overrides, keys: keys)
             try layers.read("data_dir", into: &c.dataDirectory)
             try layers.read("hub.url", into: &c.hubURL)
+            try layers.read("hub.tls_certificate", into: &c.hubTLSCertificate)
+            try layers.read("hub.tls_fingerprint", into: &c.hubTLSFingerprint)
+            try layers.read("hub.allow_plain_http", into: &c.hubAllowPlainHTTP)
             try layers.read("listen", into: &c.listen)
             try layers.read("sync.window.start", into: &c.windowStart)
             try layers.read("sync.window.end", into: &c.windowEnd)

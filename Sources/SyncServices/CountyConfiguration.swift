@@ -1,5 +1,6 @@
 import Foundation
 public import SyncCore
+import SyncTransport
 
 /// The county daemon's settings. Defaults are the values documented in Config/county.example.yaml.
 ///
@@ -12,6 +13,15 @@ public struct CountyConfiguration: Sendable, Hashable {
     public var keyFile: String?
     /// `hub.url`: the hub's base URL (required).
     public var hubURL: String = ""
+    /// `hub.tls_certificate`: the hub's certificate (PEM) to trust, and nothing else, for an https:// hub with a
+    /// self-signed certificate; unset means the system's trust store (a certificate from a public CA).
+    public var hubTLSCertificate: String?
+    /// `hub.tls_fingerprint`: the certificate's SHA-256 fingerprint as the hub's operator gave it; the daemon
+    /// refuses to start if `hub.tls_certificate` does not match it.
+    public var hubTLSFingerprint: String?
+    /// `hub.allow_plain_http`: allow an http:// hub URL to another machine (only through a tunnel that
+    /// encrypts); plain http:// to a loopback address is always allowed.
+    public var hubAllowPlainHTTP: Bool = false
     /// `listen`: the local API's address.
     public var listen: String = "127.0.0.1:8080"
     /// `sync.window.start` / `sync.window.end`: the nightly window, local `HH:MM` (end may be past midnight).
@@ -41,6 +51,23 @@ public struct CountyConfiguration: Sendable, Hashable {
         guard let url = URL(string: hubURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else { throw Invalid(key: "hub.url", reason: "must be an http:// or https:// URL") }
+        if url.scheme == "http", !hubAllowPlainHTTP,
+            !HubServer.Listen.isLoopback(host: url.host.map { $0.trimmingCharacters(in: ["[", "]"]) } ?? "")
+        {
+            throw Invalid(
+                key: "hub.url",
+                reason: "plain http:// to another machine would send names and identity numbers in clear: use "
+                    + "https://, or set hub.allow_plain_http if a tunnel encrypts the link")
+        }
+        if let fingerprint = hubTLSFingerprint, HubTLS.normalizedFingerprint(fingerprint) == nil {
+            throw Invalid(key: "hub.tls_fingerprint", reason: "must be sha256: and 64 hex digits")
+        }
+        if hubTLSFingerprint != nil, hubTLSCertificate == nil {
+            throw Invalid(key: "hub.tls_certificate", reason: "must be set with hub.tls_fingerprint")
+        }
+        if hubTLSCertificate != nil, url.scheme != "https" {
+            throw Invalid(key: "hub.url", reason: "must be https:// when hub.tls_certificate is set")
+        }
         guard listen.contains(":") else { throw Invalid(key: "listen", reason: "must be HOST:PORT") }
         guard SyncWindow.minutes(windowStart) != nil else {
             throw Invalid(key: "sync.window.start", reason: "must be HH:MM")

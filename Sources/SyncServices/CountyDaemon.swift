@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 public import Logging
@@ -26,7 +27,16 @@ public struct CountyDaemon: Sendable {
     /// Runs until SIGTERM or SIGINT. `onListening` gets the local API's bound port.
     public func run(onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let executor = ReplicaExecutor(replica)
-        let client = HubClient(baseURL: configuration.hubURL, signer: replica.identity.signer, wallClock: wallClock)
+        let http: (client: HTTPClient, owned: Bool)
+        do {
+            http = try HubTLS.nodeClient(
+                hubURL: configuration.hubURL, pinnedCertificateFile: configuration.hubTLSCertificate,
+                fingerprint: configuration.hubTLSFingerprint, allowPlainHTTP: configuration.hubAllowPlainHTTP)
+        } catch {
+            throw CountyConfiguration.Invalid(key: "hub.tls_certificate", reason: error.description)
+        }
+        let client = HubClient(
+            baseURL: configuration.hubURL, signer: replica.identity.signer, wallClock: wallClock, http: http.client)
         let driver = SyncDriver(
             executor: executor, client: client,
             limits: .init(maxSets: configuration.batchMaxSets, maxBytes: configuration.batchMaxBytes))
@@ -52,6 +62,12 @@ public struct CountyDaemon: Sendable {
             configuration: .init(
                 services: [.init(service: api), .init(service: scheduler), .init(service: watchdog)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            if http.owned { try? await http.client.shutdown() }
+            throw error
+        }
+        if http.owned { try await http.client.shutdown() }
     }
 }

@@ -18,9 +18,9 @@ public struct HubConfiguration: Sendable, Hashable {
     /// `allow_plain_http`: serve plain HTTP on a non-loopback address. Only for a TLS-terminating proxy
     /// (nginx) on another machine: identity numbers and names must not cross a network in clear.
     public var allowPlainHTTP: Bool = false
-    /// `tls.certificate` / `tls.private_key`: PEM files for the hub to terminate TLS itself, both or neither.
-    /// Not supported yet: ``validate()`` refuses them, so that nobody believes they are served over TLS;
-    /// terminate TLS in a proxy in front of the hub meanwhile.
+    /// `tls.certificate` / `tls.private_key`: PEM files (certificate chain, leaf first; its private key) for the
+    /// hub to serve HTTPS itself, both or neither. `teachersync hub make-certificate` makes a self-signed pair
+    /// whose fingerprint counties pin. With TLS the hub may listen on any address.
     public var tlsCertificate: String?
     public var tlsPrivateKey: String?
     /// `auth.max_skew_seconds`: how far a request's signed timestamp may be from the hub's clock; also how long
@@ -43,6 +43,9 @@ public struct HubConfiguration: Sendable, Hashable {
     /// A configuration problem naming the key.
     public typealias Invalid = ConfigurationInvalid
 
+    /// Whether the hub terminates TLS itself.
+    public var servesTLS: Bool { tlsCertificate != nil && tlsPrivateKey != nil }
+
     /// Checks every value; the error names the first bad key.
     public func validate() throws(Invalid) {
         guard !dataDirectory.isEmpty else { throw Invalid(key: "data_dir", reason: "must not be empty") }
@@ -55,16 +58,11 @@ public struct HubConfiguration: Sendable, Hashable {
         if tlsPrivateKey != nil, tlsCertificate == nil {
             throw Invalid(key: "tls.certificate", reason: "must be set together with tls.private_key")
         }
-        if tlsCertificate != nil {
-            throw Invalid(
-                key: "tls.certificate",
-                reason: "not supported yet: terminate TLS in a proxy in front of the hub (listen on 127.0.0.1)")
-        }
-        guard address.isLoopback || allowPlainHTTP else {
+        guard address.isLoopback || allowPlainHTTP || servesTLS else {
             throw Invalid(
                 key: "listen",
-                reason: "plain HTTP on a non-loopback address: listen on 127.0.0.1 behind a TLS proxy, "
-                    + "or set allow_plain_http: true if the proxy is on another machine")
+                reason: "plain HTTP on a non-loopback address: set tls.certificate and tls.private_key, listen on "
+                    + "127.0.0.1 behind a TLS proxy, or set allow_plain_http: true if the proxy is on another machine")
         }
         guard (1...3600).contains(authMaxSkewSeconds) else {
             throw Invalid(key: "auth.max_skew_seconds", reason: "must be between 1 and 3600")

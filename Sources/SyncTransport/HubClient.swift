@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 public import SyncCore
+import Synchronization
 
 /// A node's client of the hub: every request signed with the node's key (docs/API.md).
 public struct HubClient: Sendable {
@@ -13,6 +14,18 @@ public struct HubClient: Sendable {
     let http: HTTPClient
     /// How long one request may take.
     public var timeout: Duration = .seconds(60)
+    /// The newest protocol version this client offers (`TS-Protocol`); lower only to act as an older node.
+    public var protocolVersion: Int = WireMessages.protocolVersion
+    /// The version the hub answered with last (nil before the first answer): bodies are compressed only once
+    /// the hub said it speaks a version that has compression.
+    private let negotiated = Negotiated()
+
+    /// The protocol version the hub last answered with.
+    public var negotiatedProtocol: Int? { negotiated.value.withLock { $0 } }
+
+    final class Negotiated: Sendable {
+        let value = Mutex<Int?>(nil)
+    }
 
     public init(
         baseURL: String, signer: SigningIdentity, wallClock: any WallClock, http: HTTPClient = HubClient.nodeClient
@@ -26,12 +39,16 @@ public struct HubClient: Sendable {
     /// The client nodes use: a refused or unreachable hub fails the request at once (after at most 10 s to
     /// connect) instead of being retried until the request's deadline; the sync scheduler does the retrying,
     /// with backoff. It lives as long as the process.
-    public static let nodeClient: HTTPClient = {
+    public static let nodeClient: HTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: nodeClientConfiguration)
+
+    /// The configuration of ``nodeClient``; ``HubTLS/makeClient(tls:)`` adds a pinned certificate to it.
+    static var nodeClientConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(10)
         configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+        return configuration
+    }
 
     /// Sends our heads; returns the hub's heads for the streams we may read.
     public func exchangeHeads(_ local: VersionVector) async throws(SyncError) -> VersionVector {
@@ -41,7 +58,7 @@ public struct HubClient: Sendable {
 
     /// Uploads a batch of envelopes; returns the hub's result (applied, refused, heads).
     public func upload(_ envelopes: [[UInt8]]) async throws(SyncError) -> (WireMessages.UploadResult, VersionVector) {
-        let (body, _) = try await post("/v1/sets", body: BundleFile.encode(envelopes))
+        let (body, _) = try await post("/v1/sets", body: BundleFile.encode(envelopes), compressible: true)
         guard let result = try? JSONDecoder().decode(WireMessages.UploadResult.self, from: Data(body)) else {
             throw SyncError(.transportFailure, "the hub's upload answer is not the protocol's JSON")
         }
@@ -67,14 +84,30 @@ public struct HubClient: Sendable {
         do { return try vector.jsonData() } catch { throw SyncError(.malformed, "cannot encode the version vector") }
     }
 
+    /// The largest response body accepted, before and after decompression.
+    static let maxResponseBytes = 256 << 20
+
     /// Posts a signed request; maps refusals (a JSON reason) and transport failures to `SyncError`.
-    private func post(_ path: String, body: [UInt8]) async throws(SyncError) -> ([UInt8], HTTPHeaders) {
+    ///
+    /// A `compressible` body is deflated when the hub has said it speaks a protocol version with compression;
+    /// the signature covers the body as sent. A compressed response is inflated (at most 256 MiB).
+    private func post(
+        _ path: String, body plain: [UInt8], compressible: Bool = false
+    ) async throws(SyncError) -> ([UInt8], HTTPHeaders) {
+        let compress =
+            compressible && protocolVersion >= WireMessages.compressionSince
+            && (negotiatedProtocol ?? 1) >= WireMessages.compressionSince && plain.count >= WireCompression.threshold
+        let body = compress ? try WireCompression.compress(plain) : plain
         let signature = RequestSignature.sign(
             method: "POST", path: path, body: body, signer: signer, nowMillis: wallClock.nowMillis())
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
-        request.headers.add(name: WireMessages.protocolHeader, value: String(WireMessages.protocolVersion))
+        request.headers.add(name: WireMessages.protocolHeader, value: String(protocolVersion))
+        if compress { request.headers.add(name: "Content-Encoding", value: WireCompression.encoding) }
+        if protocolVersion >= WireMessages.compressionSince {
+            request.headers.add(name: "Accept-Encoding", value: WireCompression.encoding)
+        }
         for (name, value) in signature.headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
         let status: UInt
@@ -87,17 +120,28 @@ public struct HubClient: Sendable {
                     Int64(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)))
             status = response.status.code
             headers = response.headers
-            responseBody = Array((try await response.body.collect(upTo: 256 << 20)).readableBytesView)
+            responseBody = Array((try await response.body.collect(upTo: Self.maxResponseBytes)).readableBytesView)
         } catch {
             throw SyncError(.transportFailure, "\(path): \(Self.describe(error))")
         }
+        if let answered = headers.first(name: WireMessages.protocolHeader).flatMap({ Int($0) }) {
+            negotiated.value.withLock { $0 = min(answered, protocolVersion) }
+        }
+        let decoded: [UInt8]
+        switch headers.first(name: "Content-Encoding")?.lowercased() {
+        case nil, "identity": decoded = responseBody
+        case WireCompression.encoding?:
+            decoded = try WireCompression.decompress(responseBody, limit: Self.maxResponseBytes)
+        case let other?:
+            throw SyncError(.protocolUnsupported, "\(path): the hub answered with Content-Encoding \(other)")
+        }
         guard status == 200 else {
-            if let refusal = try? JSONDecoder().decode(WireMessages.Refusal.self, from: Data(responseBody)) {
+            if let refusal = try? JSONDecoder().decode(WireMessages.Refusal.self, from: Data(decoded)) {
                 throw SyncError(ReasonCode(refusal.reason), "the hub refused \(path): \(refusal.detail)")
             }
             throw SyncError(.transportFailure, "\(path): HTTP \(status)")
         }
-        return (responseBody, headers)
+        return (decoded, headers)
     }
 
     /// A short, safe description of a client error.

@@ -26,6 +26,18 @@ public final class HubMetrics: Sendable {
         }
     }
 
+    /// Counts the request body bytes of the sync endpoints: as they crossed the network, and decompressed.
+    func recordBytes(endpoint: String, wireIn: Int, bodyIn: Int) {
+        registry.makeCounter(
+            descriptor: Self.name("request_wire_bytes", "total", "Request body bytes as received, by endpoint"),
+            labels: [("endpoint", endpoint)]
+        ).increment(by: Int64(wireIn))
+        registry.makeCounter(
+            descriptor: Self.name("request_body_bytes", "total", "Request body bytes after decompression, by endpoint"),
+            labels: [("endpoint", endpoint)]
+        ).increment(by: Int64(bodyIn))
+    }
+
     /// Records a refused request by reason.
     func recordRefusal(_ reason: ReasonCode) {
         registry.makeCounter(

@@ -41,26 +41,28 @@ public struct HubRoutes: Sendable {
             return try json(status)
         }
         router.post("/v1/heads") { request, _ in
-            try await signed(request, endpoint: "heads") { caller, body in
-                _ = try VersionVector(jsonData: Data(body))  // the caller's heads: validated, kept for logs only
-                let heads = try await executor.run { try $0.versionVector() }.readable(by: Self.readerCounty(caller))
+            try await signed(request, endpoint: "heads") { exchange in
+                _ = try VersionVector(jsonData: Data(exchange.body))  // the caller's heads: validated only
+                let heads = try await executor.run { try $0.versionVector() }
+                    .readable(by: Self.readerCounty(exchange.caller))
                 return Response(
                     status: .ok, headers: [.contentType: "application/json"],
                     body: .init(byteBuffer: ByteBuffer(bytes: try heads.jsonData())))
             }
         }
         router.post("/v1/sets") { request, _ in
-            try await signed(request, endpoint: "upload") { caller, body in
-                try await upload(body, from: caller)
+            try await signed(request, endpoint: "upload") { exchange in
+                try await upload(exchange.body, from: exchange.caller)
             }
         }
         router.post("/v1/sets/pull") { request, _ in
-            try await signed(request, endpoint: "pull") { caller, body in
-                guard let pull = try? JSONDecoder().decode(WireMessages.PullRequest.self, from: Data(body)) else {
+            try await signed(request, endpoint: "pull") { exchange in
+                guard let pull = try? JSONDecoder().decode(WireMessages.PullRequest.self, from: Data(exchange.body))
+                else {
                     throw SyncError(.malformed, "pull request is not the expected JSON")
                 }
                 let after = try VersionVector(jsonData: pull.after)
-                let county = Self.readerCounty(caller)
+                let county = Self.readerCounty(exchange.caller)
                 let page = try await executor.run {
                     try $0.exportPage(
                         after: after, county: county, maxSets: min(max(pull.maxSets, 1), 1000),
@@ -68,9 +70,12 @@ public struct HubRoutes: Sendable {
                 }
                 var headers: HTTPFields = [.contentType: "application/octet-stream"]
                 headers[HTTPField.Name(WireMessages.moreHeader)!] = page.more ? "1" : "0"
-                return Response(
-                    status: .ok, headers: headers,
-                    body: .init(byteBuffer: ByteBuffer(bytes: BundleFile.encode(page.envelopes))))
+                var body = BundleFile.encode(page.envelopes)
+                if exchange.acceptsDeflate, body.count >= WireCompression.threshold {
+                    body = try WireCompression.compress(body)
+                    headers[.contentEncoding] = WireCompression.encoding
+                }
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
         }
         return router
@@ -122,34 +127,82 @@ public struct HubRoutes: Sendable {
         return try json(result)
     }
 
+    /// One authenticated request: who sent it, its body (decompressed), and what the two sides agreed on.
+    struct Exchange {
+        let caller: OriginRecord
+        let body: [UInt8]
+        /// The protocol version of this exchange: the lower of the caller's and the hub's newest.
+        let protocolVersion: Int
+        /// Whether the response may be compressed (protocol 2 or later and `Accept-Encoding: deflate`).
+        let acceptsDeflate: Bool
+    }
+
+    /// The protocol version of a request: the lower of the caller's `TS-Protocol` (1 when absent, as before
+    /// version 2 existed) and the hub's newest. A caller older than every version the hub speaks is refused.
+    static func negotiatedProtocol(_ header: String?) throws(SyncError) -> Int {
+        guard let header else { return 1 }
+        guard let requested = Int(header.trimmingCharacters(in: .whitespaces)), requested >= 1 else {
+            throw SyncError(.protocolUnsupported, "\(WireMessages.protocolHeader) must be a whole number")
+        }
+        guard requested >= WireMessages.supportedProtocols.lowerBound else {
+            throw SyncError(
+                .protocolUnsupported,
+                "protocol \(requested) is no longer spoken; this hub speaks \(WireMessages.supportedProtocols)")
+        }
+        return min(requested, WireMessages.supportedProtocols.upperBound)
+    }
+
     /// Authenticates a request, runs the handler, and maps refusals to status codes with a reason body.
+    ///
+    /// The signature covers the body as sent (compressed or not), so a request is authenticated before its
+    /// body is decompressed: a stranger cannot make the hub inflate anything.
     private func signed(
-        _ request: Request, endpoint: String, _ handler: (OriginRecord, [UInt8]) async throws -> Response
+        _ request: Request, endpoint: String, _ handler: (Exchange) async throws -> Response
     ) async throws -> Response {
         let started = ContinuousClock.now
         defer { metrics.recordLatency(endpoint: endpoint, ContinuousClock.now - started) }
         var request = request
+        var negotiated = 1
         do {
-            let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
-            let body = Array(buffer.readableBytesView)
-            let path = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
             let headers = request.headers
-            let caller = try await authenticator.authenticate(method: request.method.rawValue, path: path, body: body) {
+            negotiated = try Self.negotiatedProtocol(headers[HTTPField.Name(WireMessages.protocolHeader)!])
+            let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+            let wire = Array(buffer.readableBytesView)
+            let path = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
+            let caller = try await authenticator.authenticate(method: request.method.rawValue, path: path, body: wire) {
                 HTTPField.Name($0).flatMap { headers[$0] }
             }
-            let response = try await handler(caller, body)
+            let body: [UInt8]
+            switch headers[.contentEncoding]?.lowercased() {
+            case nil, "identity": body = wire
+            case WireCompression.encoding where negotiated >= WireMessages.compressionSince:
+                body = try WireCompression.decompress(wire, limit: Self.maxBodyBytes)
+            case let other?:
+                throw SyncError(
+                    .protocolUnsupported, "Content-Encoding \(other) is not accepted at protocol \(negotiated)")
+            }
+            let acceptsDeflate =
+                negotiated >= WireMessages.compressionSince
+                && (headers[.acceptEncoding]?.lowercased().split(separator: ",")
+                    .contains { $0.split(separator: ";")[0].trimmingCharacters(in: .whitespaces) == "deflate" }
+                    ?? false)
+            var response = try await handler(
+                Exchange(caller: caller, body: body, protocolVersion: negotiated, acceptsDeflate: acceptsDeflate))
+            metrics.recordBytes(endpoint: endpoint, wireIn: wire.count, bodyIn: body.count)
             if let county = caller.county { metrics.recordSync(county: county, atMillis: wallClock.nowMillis()) }
+            response.headers[HTTPField.Name(WireMessages.protocolHeader)!] = String(negotiated)
             return response
         } catch let error as SyncError {
             metrics.recordRefusal(error.reason)
             logger.notice("request refused", metadata: ["endpoint": "\(endpoint)", "reason": "\(error.reason)"])
             return try json(
-                WireMessages.Refusal(reason: error.reason.rawValue, detail: error.detail), status: status(for: error))
+                WireMessages.Refusal(reason: error.reason.rawValue, detail: error.detail), status: status(for: error),
+                protocolVersion: negotiated)
         } catch let error as ReplicaError {
             logger.error("store failure", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
             return try json(
                 WireMessages.Refusal(reason: ReasonCode.storeFailure.rawValue, detail: error.message),
-                status: .serviceUnavailable)
+                status: .serviceUnavailable, protocolVersion: negotiated)
         }
     }
 
@@ -159,13 +212,16 @@ public struct HubRoutes: Sendable {
             return .unauthorized
         case .authForbidden: return .forbidden
         case .tooLarge: return .contentTooLarge
+        case .protocolUnsupported: return .unsupportedMediaType
         default: return .badRequest
         }
     }
 
-    private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    private func json<T: Encodable>(
+        _ value: T, status: HTTPResponse.Status = .ok, protocolVersion: Int = WireMessages.protocolVersion
+    ) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
-        headers[HTTPField.Name(WireMessages.protocolHeader)!] = String(WireMessages.protocolVersion)
+        headers[HTTPField.Name(WireMessages.protocolHeader)!] = String(protocolVersion)
         return Response(
             status: status, headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: try WireMessages.encoder.encode(value))))

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 public import Logging
+public import NIOSSL
 public import SQLiteReplica
 public import ServiceLifecycle
 public import SyncCore
@@ -25,7 +27,12 @@ public struct HubServer: Sendable {
         }
 
         /// Whether the address is a loopback address, where plain HTTP never leaves the machine.
-        public var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+        public var isLoopback: Bool { Self.isLoopback(host: host) }
+
+        /// Whether `host` (a name or an address, IPv6 without brackets) is a loopback address.
+        public static func isLoopback(host: String) -> Bool {
+            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        }
 
         public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
     }
@@ -35,10 +42,16 @@ public struct HubServer: Sendable {
     let logger: Logger
     let metrics = HubMetrics()
     let wallClock: any WallClock
+    /// TLS, when the hub terminates it itself (``HubTLS/serverConfiguration(certificateFile:privateKeyFile:)``).
+    let tls: TLSConfiguration?
 
-    public init(replica: Replica, listen: Listen, logger: Logger, wallClock: any WallClock = SystemWallClock()) {
+    public init(
+        replica: Replica, listen: Listen, tls: TLSConfiguration? = nil, logger: Logger,
+        wallClock: any WallClock = SystemWallClock()
+    ) {
         self.executor = ReplicaExecutor(replica)
         self.listen = listen
+        self.tls = tls
         self.logger = logger
         self.wallClock = wallClock
     }
@@ -53,6 +66,7 @@ public struct HubServer: Sendable {
         let routes = HubRoutes(executor: executor, metrics: metrics, wallClock: wallClock, logger: logger)
         let app = Application(
             router: routes.router(),
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "teachersync-hub"),
             services: services,
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },

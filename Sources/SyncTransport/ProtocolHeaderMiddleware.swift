@@ -1,7 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Adds `TS-Protocol: 1` to every response of the hub, so a node can tell which protocol answered.
+/// Adds `TS-Protocol` to every response of the hub that has none yet (the signed endpoints set the version
+/// they negotiated; the others answer with the newest), so a node can tell which protocol answered.
 struct ProtocolHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -9,7 +10,8 @@ struct ProtocolHeaderMiddleware<Context: RequestContext>: RouterMiddleware {
         async throws -> Response
     {
         var response = try await next(request, context)
-        response.headers[HTTPField.Name(WireMessages.protocolHeader)!] = String(WireMessages.protocolVersion)
+        let name = HTTPField.Name(WireMessages.protocolHeader)!
+        if response.headers[name] == nil { response.headers[name] = String(WireMessages.protocolVersion) }
         return response
     }
 }

@@ -3,8 +3,14 @@ public import SyncCore
 
 /// The JSON bodies of the sync endpoints (docs/API.md).
 public enum WireMessages {
-    /// The protocol version this build speaks, sent in every request and response as `TS-Protocol`.
-    public static let protocolVersion = 1
+    /// The newest protocol version this build speaks. A node sends it as `TS-Protocol` in every request; the hub
+    /// answers with the version it speaks for that request, the lower of the node's and its own newest, so each
+    /// side uses only what both understand (docs/API.md, "Protocol versions").
+    public static let protocolVersion = 2
+    /// Every protocol version this build speaks, as a node or as the hub.
+    public static let supportedProtocols: ClosedRange<Int> = 1...2
+    /// The first protocol version with compressed bodies (`Content-Encoding: deflate`).
+    public static let compressionSince = 2
     public static let protocolHeader = "TS-Protocol"
     /// Response header of a page download: `1` when the hub holds more sets after this page.
     public static let moreHeader = "TS-More"
@@ -42,6 +48,12 @@ public enum WireMessages {
         public let after: Data
         public let maxSets: Int
         public let maxBytes: Int
+
+        public init(after: Data, maxSets: Int, maxBytes: Int) {
+            self.after = after
+            self.maxSets = maxSets
+            self.maxBytes = maxBytes
+        }
 
         enum CodingKeys: String, CodingKey { case after, maxSets = "max_sets", maxBytes = "max_bytes" }
     }

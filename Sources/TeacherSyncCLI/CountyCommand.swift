@@ -52,9 +52,13 @@ struct CountyRunCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "teachersync.county")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
-        try await CountyDaemon(replica: replica, configuration: settings, logger: logger).run { port in
-            let host = HubServer.Listen(settings.listen)?.host ?? "127.0.0.1"
-            FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
+        do {
+            try await CountyDaemon(replica: replica, configuration: settings, logger: logger).run { port in
+                let host = HubServer.Listen(settings.listen)?.host ?? "127.0.0.1"
+                FileHandle.standardOutput.write(Data("listening on \(host):\(port)\n".utf8))
+            }
+        } catch let invalid as ConfigurationInvalid {
+            throw CLIFailure.configuration("configuration: \(invalid)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import SQLiteReplica
 import SyncCore
@@ -17,8 +18,22 @@ struct SyncCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("The hub's URL, e.g. http://127.0.0.1:8443.", valueName: "url"))
+    @Option(help: ArgumentHelp("The hub's URL, e.g. https://hub.example.cn:8443.", valueName: "url"))
     var hub: String
+
+    @Option(
+        help: ArgumentHelp(
+            "The hub's certificate (PEM) to trust alone, for a hub with a self-signed certificate.", valueName: "file"))
+    var hubCertificate: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The SHA-256 fingerprint the hub's certificate must have (from the hub's operator).",
+            valueName: "sha256:hex"))
+    var hubFingerprint: String?
+
+    @Flag(help: "Allow plain http:// to another machine (only through a tunnel that encrypts).")
+    var allowPlainHttp = false
 
     func run() async throws {
         let replica = try data.open()
@@ -27,8 +42,18 @@ struct SyncCommand: AsyncParsableCommand {
         else {
             throw CLIFailure.usage("--hub must be an http:// or https:// URL")
         }
-        let client = HubClient(baseURL: hub, signer: replica.identity.signer, wallClock: SystemWallClock())
+        let http: (client: HTTPClient, owned: Bool)
+        do {
+            http = try HubTLS.nodeClient(
+                hubURL: hub, pinnedCertificateFile: hubCertificate, fingerprint: hubFingerprint,
+                allowPlainHTTP: allowPlainHttp)
+        } catch {
+            throw CLIFailure.usage("\(error)")
+        }
+        let client = HubClient(
+            baseURL: hub, signer: replica.identity.signer, wallClock: SystemWallClock(), http: http.client)
         let report = await SyncDriver(executor: ReplicaExecutor(replica), client: client).runRound()
+        if http.owned { try? await http.client.shutdown() }
         for r in report.rejectedByHub { print("refused by the hub: \(r)") }
         for r in report.rejectedHere { print("refused here: \(r)") }
         switch report.outcome {

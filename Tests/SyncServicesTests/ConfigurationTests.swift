@@ -157,6 +157,28 @@ private let hubURL = "hub:\n  url: https://hub.example.org\n"
         #expect(error?.key == key, "\(String(describing: error))")
     }
 
+    @Test(arguments: [
+        // Names and identity numbers must not cross a network in clear.
+        ("hub:\n  url: http://hub.example.org:8443\n", "hub.url"),
+        ("hub:\n  url: https://hub.example.org\n  tls_fingerprint: \"sha256:12ab\"\n", "hub.tls_fingerprint"),
+        (
+            "hub:\n  url: https://hub.example.org\n  tls_fingerprint: \"sha256:\(String(repeating: "a", count: 64))\"\n",
+            "hub.tls_certificate"
+        ),
+        ("hub:\n  url: http://127.0.0.1:8443\n  tls_certificate: /etc/teachersync/hub.crt\n", "hub.url"),
+    ])
+    func hubTransportSettingsAreChecked(text: String, key: String) async {
+        let error = await county(text).failure
+        #expect(error?.key == key, "\(String(describing: error))")
+    }
+
+    @Test func plainHTTPIsAllowedToLoopbackOrWhenSaidSo() async throws {
+        _ = try await county("hub:\n  url: http://127.0.0.1:8443\n").get()
+        _ = try await county("hub:\n  url: http://[::1]:8443\n").get()
+        let tunnel = try await county("hub:\n  url: http://10.0.0.1:8443\n  allow_plain_http: true\n").get()
+        #expect(tunnel.hubAllowPlainHTTP)
+    }
+
     @Test func aWrongTypeInTheEnvironmentNamesTheKeyAndTheVariable() async {
         let error = await county(hubURL, ["TEACHERSYNC_SYNC_BATCH_MAX_SETS": "many"]).failure
         #expect(error?.key == "sync.batch.max_sets")
@@ -288,10 +310,12 @@ private let hubURL = "hub:\n  url: https://hub.example.org\n"
         #expect(key { $0.countiesStaleAfterHours = 0 } == "counties.stale_after_hours")
         #expect(key { $0.tlsCertificate = "/etc/c.pem" } == "tls.private_key")
         #expect(key { $0.tlsPrivateKey = "/etc/k.pem" } == "tls.certificate")
+        // With TLS the hub may listen on any address; without, only on loopback unless plain HTTP is allowed.
         #expect(
             key {
-                $0.tlsCertificate = "/etc/c.pem"; $0.tlsPrivateKey = "/etc/k.pem"
-            } == "tls.certificate")
+                $0.tlsCertificate = "/etc/c.pem"; $0.tlsPrivateKey = "/etc/k.pem"; $0.listen = "0.0.0.0:8443"
+            } == nil)
+        #expect(key { $0.listen = "0.0.0.0:8443" } == "listen")
         #expect(
             key {
                 $0.listen = "0.0.0.0:8443"; $0.allowPlainHTTP = true

@@ -24,17 +24,18 @@ import Testing
             #expect(uploaded.status == 200)
             #expect(uploaded.headers.first(name: WireMessages.protocolHeader) == "1")
 
+            // An unsigned endpoint negotiates nothing: it answers with the hub's newest version.
             let status = try await RawHTTP.send("GET", hub.url + "/v1/status")
             #expect(status.status == 200)
-            #expect(status.headers.first(name: WireMessages.protocolHeader) == "1")
+            #expect(status.headers.first(name: WireMessages.protocolHeader) == String(WireMessages.protocolVersion))
             let decoded = try JSONDecoder().decode(ReplicaStatus.self, from: Data(status.body))
             #expect(decoded.role == "hub")
             #expect(decoded.storedSets == (try f.hub.status().storedSets))
         }
     }
 
-    /// docs/API.md: "Every response carries `TS-Protocol: 1`." Only the JSON answers (refusals, upload,
-    /// status) do; the heads and pull answers, `/healthz` and `/metrics` carry none.
+    /// docs/API.md: every response carries `TS-Protocol`: the negotiated version on the signed endpoints (here
+    /// 1, which `RawHTTP.signed` offers), the hub's newest on the others.
     @Test
     func everyAnswerCarriesTheProtocolVersion() async throws {
         let f = try TransportFixture()
@@ -60,7 +61,9 @@ import Testing
             for path in ["/healthz", "/metrics"] {
                 let answer = try await RawHTTP.send("GET", hub.url + path)
                 #expect(answer.status == 200)
-                #expect(answer.headers.first(name: WireMessages.protocolHeader) == "1", "GET \(path)")
+                #expect(
+                    answer.headers.first(name: WireMessages.protocolHeader) == String(WireMessages.protocolVersion),
+                    "GET \(path)")
             }
         }
     }

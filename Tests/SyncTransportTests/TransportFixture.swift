@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SQLiteReplica
 import SyncCore
 import SyncTestSupport
@@ -113,11 +114,13 @@ final class TransportFixture: Sendable {
 final class RunningHub: Sendable {
     let port: Int
     let task: Task<Void, any Error>
-    var url: String { "http://127.0.0.1:\(port)" }
+    let scheme: String
+    var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    private init(port: Int, task: Task<Void, any Error>) {
+    private init(port: Int, task: Task<Void, any Error>, scheme: String) {
         self.port = port
         self.task = task
+        self.scheme = scheme
     }
 
     struct DidNotStart: Error, CustomStringConvertible {
@@ -128,11 +131,13 @@ final class RunningHub: Sendable {
         var description: String { "the hub server did not stop within 10 s of its task being cancelled" }
     }
 
-    static func start(replica: Replica, port: Int, clock: any WallClock) async throws -> RunningHub {
+    static func start(
+        replica: Replica, port: Int, clock: any WallClock, tls: TLSConfiguration? = nil
+    ) async throws -> RunningHub {
         var logger = Logger(label: "teachersync.hub.test")
         logger.logLevel = .critical
         let listen = HubServer.Listen("127.0.0.1:\(port)")!
-        let server = HubServer(replica: replica, listen: listen, logger: logger, wallClock: clock)
+        let server = HubServer(replica: replica, listen: listen, tls: tls, logger: logger, wallClock: clock)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             defer { continuation.finish() }
@@ -140,7 +145,7 @@ final class RunningHub: Sendable {
         }
         for await bound in ports {
             guard bound != 0 else { break }
-            return RunningHub(port: bound, task: task)
+            return RunningHub(port: bound, task: task, scheme: tls == nil ? "http" : "https")
         }
         task.cancel()
         let result = await task.result

@@ -122,7 +122,9 @@ import TrainingDomain
         }
     }
 
-    @Test func parsesOneHundredThousandRowsQuickly() throws {
+    /// A county-sized file parses whole, with every line numbered. (Its speed is a figure of
+    /// `teachersync-bench`, docs/BENCHMARKS.md, not a test.)
+    @Test func parsesOneHundredThousandRows() throws {
         var csv = Self.header
         csv.reserveCapacity(100_000 * 64)
         var schools: [String: String] = [:]
@@ -135,17 +137,9 @@ import TrainingDomain
         }
         let context = TestImportContext(allowedCounty: "130102", schools: schools)
         let data = Data(csv.utf8)
-        let start = ContinuousClock.now
         let batch = CSVImport.parseTeachers(csv: data, context: context)
-        let elapsed = ContinuousClock.now - start
         #expect(batch.issues.isEmpty)
         #expect(batch.records.count == 100_000)
         #expect(batch.records.last?.line == 100_001)
-        #if DEBUG
-        // Unoptimised builds are several times slower; the 2-second budget applies to release builds.
-        #expect(elapsed < .seconds(20), "took \(elapsed)")
-        #else
-        #expect(elapsed < .seconds(2), "took \(elapsed)")
-        #endif
     }
 }
