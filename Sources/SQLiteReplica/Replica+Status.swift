@@ -4,11 +4,17 @@ import SyncCore
 
 extension Replica {
     /// The replica's status.
-    public func status() throws(ReplicaError) -> ReplicaStatus {
+    /// At the hub, `counties` lists every enrolled county's last contact, stale after `staleAfterHours`.
+    public func status(staleAfterHours: Int = 48) throws(ReplicaError) -> ReplicaStatus {
         let vector = try versionVector()
         let hub = try readMeta()["hub_key"]
         let sync = identity.role == .county ? try syncState() : nil
-        return try runRead { db in
+        let counties =
+            identity.role == .hub
+            ? try countyContacts(
+                nowMillis: configuration.wallClock.nowMillis(), staleAfterMillis: Int64(staleAfterHours) * 3_600_000)
+            : nil
+        var status = try runRead { db in
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_ops") ?? 0
             let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(created_at) FROM pending_ops")
             var quarantined = [String: Int]()
@@ -28,5 +34,8 @@ extension Replica {
                 streams: streams, pendingOperations: pending, oldestPendingAtMillis: oldest,
                 quarantined: quarantined, conflicts: conflicts, storedSets: stored, sync: sync)
         }
+        status.counties = counties
+        status.staleCounties = counties?.filter(\.stale).count
+        return status
     }
 }

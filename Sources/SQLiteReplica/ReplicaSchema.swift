@@ -67,6 +67,15 @@ enum ReplicaSchema {
                     CREATE INDEX request_nonces_by_time ON request_nonces(timestamp_ms);
                     """)
         }
+        m.registerMigration("v3-county-contacts") { db in
+            // The hub's record of when each county last made an authenticated request, so a county that has
+            // gone quiet is flagged stale (status and metrics), across restarts.
+            try db.execute(
+                sql: """
+                    CREATE TABLE county_contacts (
+                        county TEXT PRIMARY KEY NOT NULL, origin TEXT NOT NULL, last_contact_ms INTEGER NOT NULL);
+                    """)
+        }
         return m
     }
 }

@@ -29,4 +29,8 @@ public struct ReplicaStatus: Sendable, Codable, Hashable {
     public let storedSets: Int
     /// The sync attempts so far (county nodes).
     public let sync: SyncState?
+    /// Every enrolled county's last contact and whether it is stale (the hub only).
+    public var counties: [CountyContact]? = nil
+    /// How many enrolled counties are stale (the hub only).
+    public var staleCounties: Int? = nil
 }

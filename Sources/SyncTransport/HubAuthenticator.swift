@@ -35,7 +35,8 @@ public struct HubAuthenticator: Sendable {
         let fresh = try await executor.run {
             try $0.recordRequestNonce(
                 origin: origin.hex, nonce: nonce, timestampMillis: signature.timestampMillis,
-                forgetBeforeMillis: now - 2 * skew)
+                forgetBeforeMillis: now - 2 * skew, county: record.role == .county ? record.county : nil,
+                nowMillis: now)
         }
         guard fresh else { throw SyncError(.authReplayed, "nonce already used") }
         return record

@@ -1,4 +1,5 @@
 import Prometheus
+import SQLiteReplica
 import SyncCore
 import Synchronization
 
@@ -46,13 +47,27 @@ public final class HubMetrics: Sendable {
         ).increment()
     }
 
-    /// Records a county's successful contact (seconds since the epoch).
-    func recordSync(county: String, atMillis: Int64) {
-        registry.makeGauge(
-            descriptor: Self.name("county_last_sync", "seconds", "When each county last synced (Unix time)"),
-            labels: [("county", county)]
-        )
-        .set(to: Double(atMillis) / 1000)
+    /// Sets the per-county gauges from the hub's record of contacts: when each county last made an
+    /// authenticated request, whether it is stale, and how many are.
+    func recordCounties(_ contacts: [CountyContact]) {
+        for c in contacts {
+            if let last = c.lastContactAtMillis {
+                registry.makeGauge(
+                    descriptor: Self.name(
+                        "county_last_sync", "seconds", "When each county last contacted the hub (Unix time)"),
+                    labels: [("county", c.county)]
+                )
+                .set(to: Double(last) / 1000)
+            }
+            registry.makeGauge(
+                descriptor: Self.name(
+                    "county_stale", "", "1 when the county has not contacted the hub within counties.stale_after_hours"),
+                labels: [("county", c.county)]
+            )
+            .set(to: c.stale ? 1 : 0)
+        }
+        registry.makeGauge(descriptor: Self.name("counties_stale", "", "Enrolled counties that are stale"))
+            .set(to: Double(contacts.filter(\.stale).count))
     }
 
     /// Records a request's latency.

@@ -14,12 +14,18 @@ public struct HubRoutes: Sendable {
     let metrics: HubMetrics
     let wallClock: any WallClock
     let logger: Logger
+    /// A county not heard from for this long is stale (`counties.stale_after_hours`).
+    let staleAfterHours: Int
 
     /// The largest request body accepted (a batch of sets).
     public static let maxBodyBytes = 64 << 20
 
-    public init(executor: ReplicaExecutor, metrics: HubMetrics, wallClock: any WallClock, logger: Logger) {
+    public init(
+        executor: ReplicaExecutor, metrics: HubMetrics, wallClock: any WallClock, logger: Logger,
+        staleAfterHours: Int = 48
+    ) {
         self.executor = executor
+        self.staleAfterHours = staleAfterHours
         self.authenticator = HubAuthenticator(executor: executor, wallClock: wallClock)
         self.metrics = metrics
         self.wallClock = wallClock
@@ -32,13 +38,28 @@ public struct HubRoutes: Sendable {
         router.add(middleware: ProtocolHeaderMiddleware())
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/metrics") { _, _ in
-            Response(
+            // The county gauges come from the database, so they survive a restart of the hub.
+            let hours = staleAfterHours
+            if let contacts = try? await executor.run({ replica in
+                try replica.countyContacts(
+                    nowMillis: wallClock.nowMillis(), staleAfterMillis: Int64(hours) * 3_600_000)
+            }) {
+                metrics.recordCounties(contacts)
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
         router.get("/v1/status") { _, _ in
-            let status = try await executor.run { try $0.status() }
-            return try json(status)
+            let hours = staleAfterHours
+            let status = try await executor.run { try $0.status(staleAfterHours: hours) }
+            // snake_case keys, as `teachersync status --json` and the county daemon's /v1/status print them.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(status))))
         }
         router.post("/v1/heads") { request, _ in
             try await signed(request, endpoint: "heads") { exchange in
@@ -189,7 +210,6 @@ public struct HubRoutes: Sendable {
             var response = try await handler(
                 Exchange(caller: caller, body: body, protocolVersion: negotiated, acceptsDeflate: acceptsDeflate))
             metrics.recordBytes(endpoint: endpoint, wireIn: wire.count, bodyIn: body.count)
-            if let county = caller.county { metrics.recordSync(county: county, atMillis: wallClock.nowMillis()) }
             response.headers[HTTPField.Name(WireMessages.protocolHeader)!] = String(negotiated)
             return response
         } catch let error as SyncError {

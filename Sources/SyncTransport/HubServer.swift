@@ -44,11 +44,13 @@ public struct HubServer: Sendable {
     let wallClock: any WallClock
     /// TLS, when the hub terminates it itself (``HubTLS/serverConfiguration(certificateFile:privateKeyFile:)``).
     let tls: TLSConfiguration?
+    let staleAfterHours: Int
 
     public init(
-        replica: Replica, listen: Listen, tls: TLSConfiguration? = nil, logger: Logger,
+        replica: Replica, listen: Listen, tls: TLSConfiguration? = nil, staleAfterHours: Int = 48, logger: Logger,
         wallClock: any WallClock = SystemWallClock()
     ) {
+        self.staleAfterHours = staleAfterHours
         self.executor = ReplicaExecutor(replica)
         self.listen = listen
         self.tls = tls
@@ -63,7 +65,9 @@ public struct HubServer: Sendable {
     )
         async throws
     {
-        let routes = HubRoutes(executor: executor, metrics: metrics, wallClock: wallClock, logger: logger)
+        let routes = HubRoutes(
+            executor: executor, metrics: metrics, wallClock: wallClock, logger: logger, staleAfterHours: staleAfterHours
+        )
         let app = Application(
             router: routes.router(),
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),

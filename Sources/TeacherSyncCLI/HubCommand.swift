@@ -73,7 +73,9 @@ struct HubRunCommand: AsyncParsableCommand {
         var logger = Logger(label: "teachersync.hub")
         logger.logLevel = Logger.Level(rawValue: settings.logLevel) ?? .info
         let watchdog = SystemdWatchdogService(logger: logger)
-        let server = HubServer(replica: replica, listen: address, tls: tls, logger: logger)
+        let server = HubServer(
+            replica: replica, listen: address, tls: tls, staleAfterHours: settings.countiesStaleAfterHours,
+            logger: logger)
         let scheme = tls == nil ? "http" : "https"
         let host = address.host.contains(":") ? "[\(address.host)]" : address.host
         try await server.run(services: [watchdog]) { port in

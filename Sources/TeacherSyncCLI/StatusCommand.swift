@@ -12,9 +12,19 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @Option(
+        help: ArgumentHelp(
+            "At the hub: a county not heard from for this many hours is stale (the hub's "
+                + "counties.stale_after_hours).", valueName: "hours"))
+    var staleAfterHours = 48
+
+    func validate() throws {
+        guard staleAfterHours >= 1 else { throw ValidationError("--stale-after-hours must be at least 1") }
+    }
+
     func run() throws {
         let replica = try data.open()
-        let s = try replicaCall { () throws(ReplicaError) in try replica.status() }
+        let s = try replicaCall { () throws(ReplicaError) in try replica.status(staleAfterHours: staleAfterHours) }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -47,10 +57,18 @@ struct StatusCommand: ParsableCommand {
                         + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
                             separator: ", ") + ")" : ""))
         print("conflicts: \(s.conflicts)")
-        if let sync = s.sync {
-            func time(_ ms: Int64?) -> String {
-                ms.map { Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601) } ?? "never"
+        func time(_ ms: Int64?) -> String {
+            ms.map { Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601) } ?? "never"
+        }
+        if let counties = s.counties {
+            print(
+                "counties: \(counties.count) enrolled, \(s.staleCounties ?? 0) stale (no contact for \(staleAfterHours) h)"
+            )
+            for c in counties where c.stale {
+                print("  stale: \(c.county), last contact \(time(c.lastContactAtMillis))")
             }
+        }
+        if let sync = s.sync {
             var last = "last sync attempt: \(time(sync.lastAttemptAtMillis))"
             if let outcome = sync.lastOutcome {
                 last += " (\(outcome)" + (sync.lastReason.map { ": \($0)" } ?? "") + ")"

@@ -28,7 +28,10 @@ import Testing
             let status = try await RawHTTP.send("GET", hub.url + "/v1/status")
             #expect(status.status == 200)
             #expect(status.headers.first(name: WireMessages.protocolHeader) == String(WireMessages.protocolVersion))
-            let decoded = try JSONDecoder().decode(ReplicaStatus.self, from: Data(status.body))
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let decoded = try decoder.decode(ReplicaStatus.self, from: Data(status.body))
+            #expect(status.text.contains("\"stored_sets\""))
             #expect(decoded.role == "hub")
             #expect(decoded.storedSets == (try f.hub.status().storedSets))
         }
