@@ -107,5 +107,8 @@ extension Replica {
                 Int64(bitPattern: set.hlcRange.upperBound.rawValue),
             ])
         try db.execute(sql: "DELETE FROM quarantine WHERE set_id = ?", arguments: [id])
+        let previous = try Data.fetchOne(db, sql: "SELECT log_head FROM ingest_log ORDER BY position DESC LIMIT 1")
+        let head = IngestLog.next(previous.map { Array($0) } ?? IngestLog.emptyHead, set.id)
+        try db.execute(sql: "INSERT INTO ingest_log (set_id, log_head) VALUES (?, ?)", arguments: [id, Data(head)])
     }
 }

@@ -76,6 +76,26 @@ enum ReplicaSchema {
                         county TEXT PRIMARY KEY NOT NULL, origin TEXT NOT NULL, last_contact_ms INTEGER NOT NULL);
                     """)
         }
+        m.registerMigration("v4-ingest-log-and-receipts") { db in
+            // Every stored set in the order it was stored, hash-chained (IngestLog), and the hub's signed
+            // receipts a county keeps for its uploads (docs/PROTOCOL.md, "Receipts and the ingest log").
+            try db.execute(
+                sql: """
+                    CREATE TABLE ingest_log (
+                        position INTEGER PRIMARY KEY, set_id BLOB NOT NULL UNIQUE, log_head BLOB NOT NULL);
+                    CREATE TABLE receipts (
+                        origin BLOB NOT NULL, scope TEXT NOT NULL, sequence INTEGER NOT NULL, receipt TEXT NOT NULL,
+                        PRIMARY KEY (origin, scope, sequence));
+                    """)
+            // Sets stored before this migration enter the log in the order they were stored.
+            var head = IngestLog.emptyHead
+            let ids = try Data.fetchAll(db, sql: "SELECT id FROM change_sets ORDER BY rowid")
+            for id in ids {
+                head = IngestLog.next(head, Array(id))
+                try db.execute(
+                    sql: "INSERT INTO ingest_log (set_id, log_head) VALUES (?, ?)", arguments: [id, Data(head)])
+            }
+        }
         return m
     }
 }

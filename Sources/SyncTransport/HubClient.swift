@@ -80,6 +80,32 @@ public struct HubClient: Sendable {
         return (try BundleFile.decode(body), headers.first(name: WireMessages.moreHeader) == "1")
     }
 
+    /// The hub's signed ingest-log head.
+    public func logHead() async throws(SyncError) -> LogHead {
+        let (body, _) = try await post("/v1/log/head", body: Array("{}".utf8))
+        guard let head = try? JSONDecoder().decode(LogHead.self, from: Data(body)) else {
+            throw SyncError(.transportFailure, "the hub's log head is not the protocol's JSON")
+        }
+        return head
+    }
+
+    /// A page of set ids of the hub's ingest log from `position`.
+    public func logEntries(from position: UInt64, limit: Int = 50_000) async throws(SyncError) -> [[UInt8]] {
+        let request = WireMessages.LogEntriesRequest(from: position, limit: limit)
+        let requestBody: Data
+        do { requestBody = try WireMessages.encoder.encode(request) } catch {
+            throw SyncError(.malformed, "cannot encode")
+        }
+        let (body, _) = try await post("/v1/log/entries", body: Array(requestBody))
+        guard let page = try? JSONDecoder().decode(WireMessages.LogEntries.self, from: Data(body)),
+            page.from == position, page.setIDs.count % 32 == 0
+        else {
+            throw SyncError(.transportFailure, "the hub's log entries are not the protocol's JSON")
+        }
+        let bytes = Array(page.setIDs)
+        return stride(from: 0, to: bytes.count, by: 32).map { Array(bytes[$0..<$0 + 32]) }
+    }
+
     private func json(_ vector: VersionVector) throws(SyncError) -> Data {
         do { return try vector.jsonData() } catch { throw SyncError(.malformed, "cannot encode the version vector") }
     }

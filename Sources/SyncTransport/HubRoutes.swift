@@ -99,6 +99,25 @@ public struct HubRoutes: Sendable {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
         }
+        router.post("/v1/log/head") { request, _ in
+            try await signed(request, endpoint: "log_head") { _ in
+                try json(try await executor.run { try $0.signedLogHead() })
+            }
+        }
+        router.post("/v1/log/entries") { request, _ in
+            try await signed(request, endpoint: "log_entries") { exchange in
+                guard
+                    let asked = try? JSONDecoder().decode(
+                        WireMessages.LogEntriesRequest.self, from: Data(exchange.body)),
+                    asked.from >= 1
+                else {
+                    throw SyncError(.malformed, "a log request is {\"from\": position ≥ 1, \"limit\": n}")
+                }
+                let limit = min(max(asked.limit, 1), 50_000)
+                let ids = try await executor.run { try $0.logEntries(from: asked.from, limit: limit) }
+                return try json(WireMessages.LogEntries(from: asked.from, setIDs: Data(ids.joined())))
+            }
+        }
         return router
     }
 
@@ -120,14 +139,17 @@ public struct HubRoutes: Sendable {
                 }
             }
         }
-        let (report, heads) = try await executor.run { replica -> (ReceiveReport, VersionVector) in
+        let streams = Set(envelopes.compactMap { try? ChangeSet.decode(envelope: $0).stream })
+        let (report, heads, receipts) = try await executor.run {
+            replica -> (ReceiveReport, VersionVector, [Receipt]) in
             var report = try replica.receive(envelopes)
             if report.applied > 0 {
                 let retried = try replica.retryQuarantined()
                 report.applied += retried.applied
                 report.operationsApplied += retried.operationsApplied
             }
-            return (report, try replica.versionVector())
+            // Signed after the commit: a receipt names only what is durably held.
+            return (report, try replica.versionVector(), try replica.receipts(for: streams))
         }
         metrics.recordUpload(
             applied: report.applied, operations: report.operationsApplied, alreadyPresent: report.alreadyPresent,
@@ -144,7 +166,7 @@ public struct HubRoutes: Sendable {
                     set: $0.setID, stream: $0.stream, sequence: $0.sequence, reason: $0.reason.rawValue,
                     detail: $0.detail)
             },
-            heads: try heads.readable(by: Self.readerCounty(caller)).jsonData())
+            heads: try heads.readable(by: Self.readerCounty(caller)).jsonData(), receipts: receipts)
         return try json(result)
     }
 

@@ -20,12 +20,16 @@ public struct SyncDriver: Sendable {
         public var rejectedByHub: [String] = []
         /// Sets received from the hub that this node refused.
         public var rejectedHere: [RejectedSet] = []
+        /// Receipts the hub sent that this node could not keep (bad signature, wrong set), or uploads the hub
+        /// acknowledged without a receipt: what an auditor should look at.
+        public var receiptProblems: [String] = []
     }
 
     /// Runs one round: seal pending writes, exchange heads, push, pull.
     public func runRound() async -> Report {
         var rejectedByHub = [String]()
         var rejectedHere = [RejectedSet]()
+        var receiptProblems = [String]()
         var round: SyncRound
         var action: SyncRound.Action
         // A hub that cannot be reached here is reported by the round itself; sealing goes ahead so that
@@ -44,7 +48,9 @@ public struct SyncDriver: Sendable {
         while true {
             switch action {
             case .finish(let outcome):
-                return Report(outcome: outcome, rejectedByHub: rejectedByHub, rejectedHere: rejectedHere)
+                return Report(
+                    outcome: outcome, rejectedByHub: rejectedByHub, rejectedHere: rejectedHere,
+                    receiptProblems: receiptProblems)
             case .exchangeHeads(let local):
                 do {
                     action = round.headsReceived(try await client.exchangeHeads(local))
@@ -56,6 +62,15 @@ public struct SyncDriver: Sendable {
                     let envelopes = try await executor.run { try $0.envelopes(refs) }
                     let (result, heads) = try await client.upload(envelopes)
                     rejectedByHub += result.rejected.map { "\($0.set): \($0.reason) (\($0.detail))" }
+                    let receipts = result.receipts ?? []
+                    let refused = try await executor.run { try $0.keepReceipts(receipts) }
+                    receiptProblems += refused.map { "receipt for \($0.0.stream) #\($0.0.sequence): \($0.1)" }
+                    let uploaded = Set(refs.map(\.stream))
+                    for stream in uploaded.sorted() where !receipts.contains(where: { $0.stream == stream }) {
+                        if result.applied + result.alreadyPresent > 0 {
+                            receiptProblems.append("the hub acknowledged \(stream) without a receipt")
+                        }
+                    }
                     if let first = result.rejected.first {
                         action = round.uploadRefused(SyncError(ReasonCode(first.reason), first.detail))
                     } else {

@@ -30,9 +30,12 @@ public enum WireMessages {
         public let rejected: [Rejection]
         /// The hub's heads for the streams the caller may read, as a version-vector document.
         public let heads: Data
+        /// The hub's signed receipts, one per uploaded stream, for its head at the hub (absent from hubs older
+        /// than receipts).
+        public let receipts: [Receipt]?
 
         enum CodingKeys: String, CodingKey {
-            case applied, alreadyPresent = "already_present", rejected, heads
+            case applied, alreadyPresent = "already_present", rejected, heads, receipts
         }
     }
 
@@ -56,6 +59,20 @@ public enum WireMessages {
         }
 
         enum CodingKeys: String, CodingKey { case after, maxSets = "max_sets", maxBytes = "max_bytes" }
+    }
+
+    /// A page of the hub's ingest log: the set ids from position `from`, concatenated (32 bytes each).
+    public struct LogEntries: Codable, Sendable {
+        public let from: UInt64
+        public let setIDs: Data
+
+        enum CodingKeys: String, CodingKey { case from, setIDs = "set_ids" }
+    }
+
+    /// A request for a page of the ingest log.
+    public struct LogEntriesRequest: Codable, Sendable {
+        public let from: UInt64
+        public let limit: Int
     }
 
     static let encoder: JSONEncoder = {

@@ -67,6 +67,13 @@ struct TLSEndToEndTests {
         ])
         #expect(synced.status == 0, "\(synced)")
         #expect(try await county.digest() == province.hub.digest(county: "130102"))
+        // The upload was receipted; the audit checks the hub's log against the receipt over the same pin.
+        let receipts = try await county.run(["verify", "--receipts"])
+        #expect(receipts.status == 0 && receipts.stdout.contains("delivered up to"), "\(receipts)")
+        let audit = try await county.run([
+            "audit", "--hub", url, "--hub-certificate", pin.certificate, "--hub-fingerprint", pin.fingerprint,
+        ])
+        #expect(audit.status == 0 && audit.stdout.contains("audit passed"), "\(audit)")
 
         // The daemon, configured by file, syncs the same way.
         let other = province.county("130104")
