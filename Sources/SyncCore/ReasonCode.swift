@@ -57,6 +57,10 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let authForbidden: ReasonCode = "auth.forbidden"
     /// The request speaks a protocol version the hub does not, or an encoding it does not accept.
     public static let protocolUnsupported: ReasonCode = "protocol.unsupported"
+    /// The origin made more requests a minute than the hub allows it (`limits.requests_per_minute`).
+    public static let limitRate: ReasonCode = "limit.rate"
+    /// The origin has as many requests in progress as the hub serves at once for one origin.
+    public static let limitConcurrency: ReasonCode = "limit.concurrency"
     /// The network failed (connection refused or reset, timeout, a response that is not the protocol's).
     public static let transportFailure: ReasonCode = "transport.failed"
     /// An applying failure the store could not attribute to the set (disk full, I/O error): retryable.

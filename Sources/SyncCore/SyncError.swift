@@ -25,7 +25,9 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The classification implied by the reason code.
     public var classification: Classification {
         switch reason {
-        case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture, .authStale, .transportFailure: return .retryable
+        case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture, .authStale, .transportFailure, .limitRate,
+            .limitConcurrency:
+            return .retryable
         case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
             .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported:
             return .refused

@@ -1,5 +1,5 @@
 public import Foundation
-import SyncTransport
+public import SyncTransport
 
 /// The provincial hub's settings. Defaults are the values documented in Config/hub.example.yaml.
 ///
@@ -29,6 +29,9 @@ public struct HubConfiguration: Sendable, Hashable {
     /// `counties.stale_after_hours`: a county not heard from for this long is reported stale in the status
     /// and metrics.
     public var countiesStaleAfterHours: Int = 48
+    /// `limits.max_body_bytes`, `limits.requests_per_minute`, `limits.concurrent_requests_per_origin`: what one
+    /// request and one origin may cost (docs/API.md, "Limits").
+    public var limits = HubLimits()
     /// `log.level`: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
 
@@ -37,7 +40,8 @@ public struct HubConfiguration: Sendable, Hashable {
     /// Every key a hub config file may set, in the order of `Config/hub.example.yaml`.
     public static let keys: [String] = [
         "data_dir", "key_file", "listen", "allow_plain_http", "tls.certificate", "tls.private_key",
-        "auth.max_skew_seconds", "counties.stale_after_hours", "log.level",
+        "auth.max_skew_seconds", "counties.stale_after_hours", "limits.max_body_bytes", "limits.requests_per_minute",
+        "limits.concurrent_requests_per_origin", "log.level",
     ]
 
     /// A configuration problem naming the key.
@@ -70,6 +74,15 @@ public struct HubConfiguration: Sendable, Hashable {
         guard countiesStaleAfterHours >= 1 else {
             throw Invalid(key: "counties.stale_after_hours", reason: "must be at least 1")
         }
+        guard (1 << 20...1 << 30).contains(limits.maxBodyBytes) else {
+            throw Invalid(key: "limits.max_body_bytes", reason: "must be between 1048576 and 1073741824")
+        }
+        guard limits.requestsPerMinute >= 1 else {
+            throw Invalid(key: "limits.requests_per_minute", reason: "must be at least 1")
+        }
+        guard (1...64).contains(limits.concurrentRequestsPerOrigin) else {
+            throw Invalid(key: "limits.concurrent_requests_per_origin", reason: "must be between 1 and 64")
+        }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(
                 key: "log.level", reason: "must be one of trace, debug, info, notice, warning, error, critical")
@@ -100,6 +113,9 @@ public struct HubConfiguration: Sendable, Hashable {
             try layers.read("tls.private_key", into: &c.tlsPrivateKey)
             try layers.read("auth.max_skew_seconds", into: &c.authMaxSkewSeconds)
             try layers.read("counties.stale_after_hours", into: &c.countiesStaleAfterHours)
+            try layers.read("limits.max_body_bytes", into: &c.limits.maxBodyBytes)
+            try layers.read("limits.requests_per_minute", into: &c.limits.requestsPerMinute)
+            try layers.read("limits.concurrent_requests_per_origin", into: &c.limits.concurrentRequestsPerOrigin)
             try layers.read("log.level", into: &c.logLevel)
             c.keyFile = try layers.keyFile(dataDirectory: c.dataDirectory)
         } catch {

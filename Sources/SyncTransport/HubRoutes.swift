@@ -17,14 +17,18 @@ public struct HubRoutes: Sendable {
     /// A county not heard from for this long is stale (`counties.stale_after_hours`).
     let staleAfterHours: Int
 
-    /// The largest request body accepted (a batch of sets).
-    public static let maxBodyBytes = 64 << 20
+    /// The largest request body accepted (a batch of sets), by default.
+    public static let maxBodyBytes = HubLimits().maxBodyBytes
+    let limits: HubLimits
+    let limiter: OriginLimiter
 
     public init(
         executor: ReplicaExecutor, metrics: HubMetrics, wallClock: any WallClock, logger: Logger,
-        staleAfterHours: Int = 48
+        staleAfterHours: Int = 48, limits: HubLimits = HubLimits()
     ) {
         self.executor = executor
+        self.limits = limits
+        self.limiter = OriginLimiter(limits: limits)
         self.staleAfterHours = staleAfterHours
         self.authenticator = HubAuthenticator(executor: executor, wallClock: wallClock)
         self.metrics = metrics
@@ -209,17 +213,22 @@ public struct HubRoutes: Sendable {
         do {
             let headers = request.headers
             negotiated = try Self.negotiatedProtocol(headers[HTTPField.Name(WireMessages.protocolHeader)!])
-            let buffer = try await request.collectBody(upTo: Self.maxBodyBytes)
+            let buffer: ByteBuffer
+            do { buffer = try await request.collectBody(upTo: limits.maxBodyBytes) } catch is NIOTooManyBytesError {
+                throw SyncError(.tooLarge, "the request body is over \(limits.maxBodyBytes) bytes")
+            }
             let wire = Array(buffer.readableBytesView)
             let path = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
             let caller = try await authenticator.authenticate(method: request.method.rawValue, path: path, body: wire) {
                 HTTPField.Name($0).flatMap { headers[$0] }
             }
+            try limiter.admit(caller.origin, nowMillis: wallClock.nowMillis())
+            defer { limiter.finish(caller.origin) }
             let body: [UInt8]
             switch headers[.contentEncoding]?.lowercased() {
             case nil, "identity": body = wire
             case WireCompression.encoding where negotiated >= WireMessages.compressionSince:
-                body = try WireCompression.decompress(wire, limit: Self.maxBodyBytes)
+                body = try WireCompression.decompress(wire, limit: limits.maxBodyBytes)
             case let other?:
                 throw SyncError(
                     .protocolUnsupported, "Content-Encoding \(other) is not accepted at protocol \(negotiated)")
@@ -255,6 +264,7 @@ public struct HubRoutes: Sendable {
         case .authForbidden: return .forbidden
         case .tooLarge: return .contentTooLarge
         case .protocolUnsupported: return .unsupportedMediaType
+        case .limitRate, .limitConcurrency: return .tooManyRequests
         default: return .badRequest
         }
     }

@@ -45,12 +45,14 @@ public struct HubServer: Sendable {
     /// TLS, when the hub terminates it itself (``HubTLS/serverConfiguration(certificateFile:privateKeyFile:)``).
     let tls: TLSConfiguration?
     let staleAfterHours: Int
+    let limits: HubLimits
 
     public init(
-        replica: Replica, listen: Listen, tls: TLSConfiguration? = nil, staleAfterHours: Int = 48, logger: Logger,
-        wallClock: any WallClock = SystemWallClock()
+        replica: Replica, listen: Listen, tls: TLSConfiguration? = nil, staleAfterHours: Int = 48,
+        limits: HubLimits = HubLimits(), logger: Logger, wallClock: any WallClock = SystemWallClock()
     ) {
         self.staleAfterHours = staleAfterHours
+        self.limits = limits
         self.executor = ReplicaExecutor(replica)
         self.listen = listen
         self.tls = tls
@@ -66,8 +68,9 @@ public struct HubServer: Sendable {
         async throws
     {
         let routes = HubRoutes(
-            executor: executor, metrics: metrics, wallClock: wallClock, logger: logger, staleAfterHours: staleAfterHours
-        )
+            executor: executor, metrics: metrics, wallClock: wallClock, logger: logger,
+            staleAfterHours: staleAfterHours,
+            limits: limits)
         let app = Application(
             router: routes.router(),
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),

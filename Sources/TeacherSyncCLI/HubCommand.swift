@@ -75,7 +75,7 @@ struct HubRunCommand: AsyncParsableCommand {
         let watchdog = SystemdWatchdogService(logger: logger)
         let server = HubServer(
             replica: replica, listen: address, tls: tls, staleAfterHours: settings.countiesStaleAfterHours,
-            logger: logger)
+            limits: settings.limits, logger: logger)
         let scheme = tls == nil ? "http" : "https"
         let host = address.host.contains(":") ? "[\(address.host)]" : address.host
         try await server.run(services: [watchdog]) { port in

@@ -132,12 +132,13 @@ final class RunningHub: Sendable {
     }
 
     static func start(
-        replica: Replica, port: Int, clock: any WallClock, tls: TLSConfiguration? = nil
+        replica: Replica, port: Int, clock: any WallClock, tls: TLSConfiguration? = nil, limits: HubLimits = HubLimits()
     ) async throws -> RunningHub {
         var logger = Logger(label: "teachersync.hub.test")
         logger.logLevel = .critical
         let listen = HubServer.Listen("127.0.0.1:\(port)")!
-        let server = HubServer(replica: replica, listen: listen, tls: tls, logger: logger, wallClock: clock)
+        let server = HubServer(
+            replica: replica, listen: listen, tls: tls, limits: limits, logger: logger, wallClock: clock)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task {
             defer { continuation.finish() }
