@@ -57,6 +57,10 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let authForbidden: ReasonCode = "auth.forbidden"
     /// The request speaks a protocol version the hub does not, or an encoding it does not accept.
     public static let protocolUnsupported: ReasonCode = "protocol.unsupported"
+    /// An encrypted bundle is for another node.
+    public static let wrongRecipient: ReasonCode = "bundle.wrong_recipient"
+    /// An encrypted bundle does not decrypt: damaged or altered.
+    public static let decryptionFailed: ReasonCode = "bundle.decryption_failed"
     /// The origin made more requests a minute than the hub allows it (`limits.requests_per_minute`).
     public static let limitRate: ReasonCode = "limit.rate"
     /// The origin has as many requests in progress as the hub serves at once for one origin.

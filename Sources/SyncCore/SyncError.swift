@@ -29,7 +29,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
             .limitConcurrency:
             return .retryable
         case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
-            .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported:
+            .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported, .wrongRecipient:
             return .refused
         default: return .corrupt
         }

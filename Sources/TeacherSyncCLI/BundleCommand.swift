@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import SQLiteReplica
 import SyncCore
@@ -17,7 +18,10 @@ struct BundleExportCommand: ParsableCommand {
         discussion: """
             Pending local writes are sealed first. With --since, only the sets after the peer's version \
             vector (from `teachersync vector` at the peer) are written. At the hub, --county limits the \
-            bundle to what that county may read: the province-wide streams and the county's own.
+            bundle to what that county may read: the province-wide streams and the county's own. With --to \
+            (the recipient's encryption_key from `teachersync id`), the file is encrypted to that node alone: \
+            a lost stick discloses nothing, and only that node can import it. Bundles that leave the machine \
+            with names and identity numbers should always be encrypted.
             """)
 
     @OptionGroup var data: DataOptions
@@ -30,6 +34,17 @@ struct BundleExportCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Only the streams a county may read (hub).", valueName: "code"))
     var county: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Encrypt to this node's encryption key (base64, `teachersync id` at the recipient).", valueName: "key"))
+    var to: String?
+
+    func validate() throws {
+        if let to, Curve25519.KeyAgreement.PublicKey.fromBase64(to) == nil {
+            throw ValidationError("--to must be a node's encryption_key: base64 of 32 bytes")
+        }
+    }
 
     func run() throws {
         let replica = try data.open()
@@ -48,13 +63,22 @@ struct BundleExportCommand: ParsableCommand {
             try replica.seal()
             return try replica.exportEnvelopes(since: vector, county: county)
         }
-        let bytes = BundleFile.encode(envelopes)
+        var bytes = BundleFile.encode(envelopes)
+        var encryptedFor = ""
+        if let to, let recipient = Curve25519.KeyAgreement.PublicKey.fromBase64(to) {
+            encryptedFor = Hex.encode(SealedBundle.keyID(recipient))
+            do { bytes = try SealedBundle.seal(bytes, to: recipient) } catch {
+                throw CLIFailure("\(error)", exitStatus: 1)
+            }
+        }
         do {
             try Data(bytes).write(to: URL(fileURLWithPath: out), options: .atomic)
         } catch {
             throw CLIFailure.io("cannot write \(out): \(error.localizedDescription)")
         }
-        print("exported \(envelopes.count) sets (\(bytes.count) bytes) to \(out)")
+        print(
+            "exported \(envelopes.count) sets (\(bytes.count) bytes) to \(out)"
+                + (to == nil ? "" : ", encrypted to the node with key id \(encryptedFor)"))
     }
 }
 
@@ -65,7 +89,9 @@ struct BundleImportCommand: ParsableCommand {
         discussion: """
             Each set goes through the same checks as over the network: signature, author's key and scope, \
             hash chain, clock. A damaged file is refused whole. Prints counts applied / already present / \
-            rejected with reasons; exits 3 if any set was rejected (rejected sets are kept in quarantine).
+            rejected with reasons; exits 3 if any set was rejected (rejected sets are kept in quarantine). An \
+            encrypted bundle is decrypted with this node's key first; one encrypted for another node, or \
+            altered, is refused whole (bundle.wrong_recipient, bundle.decryption_failed).
             """)
 
     @OptionGroup var data: DataOptions
@@ -78,9 +104,15 @@ struct BundleImportCommand: ParsableCommand {
         guard let contents = FileManager.default.contents(atPath: file) else {
             throw CLIFailure.usage("cannot read bundle \(file)")
         }
+        var bytes = Array(contents)
+        if SealedBundle.isSealed(bytes) {
+            do { bytes = try SealedBundle.open(bytes, with: replica.identity.signer.encryptionKey) } catch {
+                throw CLIFailure.refused("\(file): \(error.reason): \(error.detail)")
+            }
+        }
         let envelopes: [[UInt8]]
         do {
-            envelopes = try BundleFile.decode(Array(contents))
+            envelopes = try BundleFile.decode(bytes)
         } catch {
             throw CLIFailure.refused("\(file): \(error.reason): \(error.detail); nothing was applied")
         }
