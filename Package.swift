@@ -12,6 +12,8 @@ let package = Package(
     products: [
         .executable(name: "teachersync", targets: ["teachersync"]),
         .executable(name: "teachersync-bench", targets: ["teachersync-bench"]),
+        .executable(name: "teachersync-fuzz-changeset", targets: ["teachersync-fuzz-changeset"]),
+        .executable(name: "teachersync-fuzz-csv", targets: ["teachersync-fuzz-csv"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -115,6 +117,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Fuzz targets (scripts/fuzz.sh builds them with libFuzzer; built normally they replay a corpus).
+        .target(name: "FuzzSupport", path: "Fuzz/Support", swiftSettings: strict),
+        .executableTarget(
+            name: "teachersync-fuzz-changeset",
+            dependencies: ["FuzzSupport", "SyncCore", "TrainingDomain", "SyncTestSupport"],
+            path: "Fuzz/ChangeSet", swiftSettings: strict),
+        .executableTarget(
+            name: "teachersync-fuzz-csv", dependencies: ["FuzzSupport", "TrainingDomain"], path: "Fuzz/CSV",
+            swiftSettings: strict),
         .testTarget(
             name: "SyncCoreTests", dependencies: ["SyncCore", "TrainingDomain", "SyncTestSupport"],
             swiftSettings: strict),

@@ -25,6 +25,13 @@ if [[ -f tools/reference_verifier.py ]]; then
     echo "== reference verifier (independent Python implementation of docs/PROTOCOL.md)"
     /usr/bin/python3 tools/reference_verifier.py --self-test
 fi
+echo "== fuzz corpus replay (every seed and past crash through both fuzz targets, without libFuzzer)"
+.build/debug/teachersync-fuzz-changeset Fuzz/corpus/changeset
+.build/debug/teachersync-fuzz-csv Fuzz/corpus/csv
+if [[ "${FUZZ_SECONDS:-0}" != "0" ]]; then
+    echo "== fuzzing with libFuzzer, ${FUZZ_SECONDS}s per target"
+    scripts/fuzz.sh "$FUZZ_SECONDS"
+fi
 echo "== systemd units (systemd-analyze verify, sandbox smoke test)"
 scripts/verify-units.sh
 echo "== format check"

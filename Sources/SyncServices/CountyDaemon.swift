@@ -40,7 +40,7 @@ public struct CountyDaemon: Sendable {
         let driver = SyncDriver(
             executor: executor, client: client,
             limits: .init(maxSets: configuration.batchMaxSets, maxBytes: configuration.batchMaxBytes))
-        let coordinator = SyncCoordinator(executor: executor, driver: driver, wallClock: wallClock)
+        let coordinator = SyncCoordinator(executor: executor, driver: driver, wallClock: wallClock, logger: logger)
         let schedule = SyncSchedule(
             window: configuration.window, retry: configuration.retry, county: replica.identity.county ?? "")
         let scheduler = SyncSchedulerService(

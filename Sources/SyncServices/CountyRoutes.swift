@@ -45,13 +45,22 @@ public struct CountyRoutes: Sendable {
         }
         router.post("/v1/sync") { _, _ in
             let report = await coordinator.syncNow()
+            let refusedHere = report.rejectedHere.map {
+                SyncAnswer.Refused(set: $0.setID, stream: $0.stream, sequence: $0.sequence, reason: $0.reason.rawValue)
+            }
             switch report.outcome {
             case .inSync(let pushed, let pulled):
                 return try json(
-                    SyncAnswer(outcome: "in_sync", reason: nil, detail: nil, pushed: pushed, pulled: pulled))
+                    SyncAnswer(
+                        outcome: "in_sync", reason: nil, detail: nil, pushed: pushed, pulled: pulled,
+                        refusedHere: refusedHere, refusedByHub: report.rejectedByHub,
+                        receiptProblems: report.receiptProblems))
             case .failed(let reason, let detail, _):
                 return try json(
-                    SyncAnswer(outcome: "failed", reason: reason.rawValue, detail: detail, pushed: nil, pulled: nil),
+                    SyncAnswer(
+                        outcome: "failed", reason: reason.rawValue, detail: detail, pushed: nil, pulled: nil,
+                        refusedHere: refusedHere, refusedByHub: report.rejectedByHub,
+                        receiptProblems: report.receiptProblems),
                     status: .serviceUnavailable)
             }
         }
@@ -71,11 +80,24 @@ public struct CountyRoutes: Sendable {
     }
 
     struct SyncAnswer: Encodable {
+        /// A set refused here, by id prefix and reason code.
+        struct Refused: Encodable {
+            let set: String
+            let stream: String?
+            let sequence: UInt64?
+            let reason: String
+        }
         let outcome: String
         let reason: String?
         let detail: String?
         let pushed: Int?
         let pulled: Int?
+        /// Sets received from the hub this node refused: why a stream may be held back.
+        let refusedHere: [Refused]
+        /// Sets the hub refused (set id, reason code, detail).
+        let refusedByHub: [String]
+        /// Receipts that could not be kept, or uploads acknowledged without one.
+        let receiptProblems: [String]
     }
 
     struct ImportAnswer: Encodable {

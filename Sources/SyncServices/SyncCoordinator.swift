@@ -1,3 +1,4 @@
+public import Logging
 import SQLiteReplica
 public import SyncCore
 public import SyncTransport
@@ -8,12 +9,17 @@ public actor SyncCoordinator {
     let executor: ReplicaExecutor
     let driver: SyncDriver
     let wallClock: any WallClock
+    let logger: Logger
     private var running: Task<SyncDriver.Report, Never>?
 
-    public init(executor: ReplicaExecutor, driver: SyncDriver, wallClock: any WallClock) {
+    public init(
+        executor: ReplicaExecutor, driver: SyncDriver, wallClock: any WallClock,
+        logger: Logger = Logger(label: "teachersync.sync")
+    ) {
         self.executor = executor
         self.driver = driver
         self.wallClock = wallClock
+        self.logger = logger
     }
 
     /// Runs a round now, or joins the one already running.
@@ -30,6 +36,15 @@ public actor SyncCoordinator {
         let started = wallClock.nowMillis()
         let report = await driver.runRound()
         let now = wallClock.nowMillis()
+        // Why sets were refused, on either side: the round's own reason may only be the consequence (a
+        // stream held back on chain.gap behind a set that failed its signature). Set ids and reason codes only.
+        for r in report.rejectedHere {
+            logger.warning(
+                "set refused here",
+                metadata: ["set": "\(r.setID)", "stream": "\(r.stream ?? "-")", "reason": "\(r.reason)"])
+        }
+        for r in report.rejectedByHub { logger.warning("set refused by the hub", metadata: ["set": "\(r)"]) }
+        for p in report.receiptProblems { logger.warning("receipt problem", metadata: ["problem": "\(p)"]) }
         _ = try? await executor.run { replica in
             var state = try replica.syncState()
             state.lastAttemptAtMillis = started

@@ -17,7 +17,9 @@ struct RoundTripTests {
             let r = try await node.ok(["id", "--json"])
             let object = try #require(
                 try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r)")
-            #expect(Set(object.keys) == ["origin", "role", "county", "public_key"], "\(r)")
+            #expect(Set(object.keys) == ["origin", "role", "county", "public_key", "encryption_key"], "\(r)")
+            let encryption = try #require(object["encryption_key"] as? String)
+            #expect(Data(base64Encoded: encryption)?.count == 32, "encryption_key is not 32 bytes of base64: \(r)")
             let id = try JSONDecoder().decode(NodeID.self, from: Data(r.stdout.utf8))
             #expect(id.role == role)
             #expect(id.county == code)

@@ -91,6 +91,11 @@ struct TLSEndToEndTests {
             logPath: province.sandbox.path("county-tls.log"), registry: province.registry)
         try await syncNow(daemon)
         #expect(try await other.digest() == province.hub.digest(county: "130104"))
+        // The answer lists what was refused on either side and any receipt problem: here, nothing.
+        let again = try await http("POST", daemon.url + "/v1/sync")
+        #expect(
+            again.body.contains(#""refused_here":[]"#) && again.body.contains(#""receipt_problems":[]"#),
+            "\(again.body)")
 
         // A daemon whose pinned file does not match its fingerprint does not start: status 6, naming the key.
         let bad = try province.sandbox.write(
