@@ -204,8 +204,15 @@ struct KillPoint: Sendable, CustomStringConvertible {
     }
 }
 
-@Suite("Processes killed with SIGKILL mid-round", .serialized, .timeLimit(.minutes(3)))
+@Suite("Processes killed with SIGKILL mid-round", .serialized, .timeLimit(.minutes(30)))
 struct CrashTests {
+    /// Kills per test: the kill points are cycled through this many times over (each attempt on a fresh copy).
+    /// `CRASH_KILLS` sets the total over both tests: 20 by default (CI), e.g. 100 for the long version.
+    static let killsPerTest: Int = {
+        let total = ProcessInfo.processInfo.environment["CRASH_KILLS"].flatMap { Int($0) } ?? 20
+        return max(total / 2, 3)
+    }()
+
     /// The hub is killed while it ingests a large upload: 2,500 teachers and 2,500 study records imported at the
     /// county, in 3 sets (20 schools, the teachers, the study records) sent one set per request. Three attempts, each
     /// on a fresh copy of the folders: a random 0–60 ms and a random 60–150 ms after the hub answered the first
@@ -222,9 +229,10 @@ struct CrashTests {
             KillPoint(endpoint: "upload", after: 1, delay: 60...150),
             KillPoint(endpoint: "upload", after: 2, delay: 0...100),
         ]
-        for (i, point) in points.enumerated() {
-            try await hubCrash(world, name: "hub-crash-\(i)", point: point, "attempt \(i + 1)")
+        for i in 0..<Self.killsPerTest {
+            try await hubCrash(world, name: "hub-crash-\(i)", point: points[i % points.count], "attempt \(i + 1)")
         }
+        print("crash tests: hub killed \(Self.killsPerTest) times while ingesting; converged each time")
     }
 
     private func hubCrash(_ world: CrashWorld, name: String, point: KillPoint, _ attempt: String) async throws {
@@ -280,9 +288,11 @@ struct CrashTests {
             KillPoint(endpoint: "upload", after: 1, delay: 0...150),
             KillPoint(endpoint: "pull", after: 3, delay: 0...60),
         ]
-        for (i, point) in points.enumerated() {
-            try await countyCrash(world, name: "county-crash-\(i)", point: point, "attempt \(i + 1)")
+        for i in 0..<Self.killsPerTest {
+            try await countyCrash(
+                world, name: "county-crash-\(i)", point: points[i % points.count], "attempt \(i + 1)")
         }
+        print("crash tests: county daemon killed \(Self.killsPerTest) times mid-round; converged each time")
     }
 
     private func countyCrash(_ world: CrashWorld, name: String, point: KillPoint, _ attempt: String) async throws {
