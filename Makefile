@@ -1,5 +1,5 @@
 # The two commands of the README's quick start, and a few helpers.
-.PHONY: demo test format bench
+.PHONY: demo test format bench netbench
 
 demo:
 	scripts/demo.sh
@@ -12,3 +12,6 @@ format:
 
 bench:
 	scripts/bench.sh
+
+netbench:
+	scripts/netbench.sh

@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "teachersync", targets: ["teachersync"]),
         .executable(name: "teachersync-bench", targets: ["teachersync-bench"]),
+        .executable(name: "teachersync-netbench", targets: ["teachersync-netbench"]),
         .executable(name: "teachersync-fuzz-changeset", targets: ["teachersync-fuzz-changeset"]),
         .executable(name: "teachersync-fuzz-csv", targets: ["teachersync-fuzz-csv"]),
     ],
@@ -114,6 +115,16 @@ let package = Package(
             dependencies: [
                 "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // The network benchmark: a hub process and county replicas syncing over loopback (docs/BENCHMARKS.md).
+        .executableTarget(
+            name: "teachersync-netbench",
+            dependencies: [
+                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

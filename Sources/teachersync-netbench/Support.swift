@@ -1,0 +1,307 @@
+import Foundation
+import GRDB
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Timing and formatting
+
+/// Wall time of one block, measured with `ContinuousClock`.
+func measure<T>(_ body: () throws -> T) rethrows -> (result: T, seconds: Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = try body()
+    return (result, (clock.now - start).seconds)
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+/// Seconds from `a` to `b`.
+func seconds(_ a: ContinuousClock.Instant, _ b: ContinuousClock.Instant) -> Double { (b - a).seconds }
+
+/// A number with thousands separators; below 100 (unless `integer`), three significant digits.
+func format(_ v: Double, integer: Bool = false) -> String {
+    guard v.isFinite else { return "—" }
+    if v >= 100 || integer {
+        let digits = String(Int(v.rounded()))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0, ch != "-", (digits.count - i) % 3 == 0 { out += "," }
+            out.append(ch)
+        }
+        return out
+    }
+    return String(format: v >= 10 ? "%.1f" : "%.2f", v)
+}
+
+func format(_ v: Int) -> String { format(Double(v), integer: true) }
+
+/// Seconds with three decimals.
+func secs(_ s: Double) -> String { String(format: "%.3f s", s) }
+
+/// Milliseconds with one decimal.
+func ms(_ s: Double) -> String { String(format: "%.1f ms", s * 1000) }
+
+/// Kibibytes as MiB.
+func mib(kB: Int) -> String { String(format: "%.1f MiB", Double(kB) / 1024) }
+
+/// The nearest-rank percentile `p` (0...100) of `values` (any order); 0 for none.
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+    return sorted[min(max(rank, 1), sorted.count) - 1]
+}
+
+/// `PASS` or `MISS` against a target, never a failure of the run.
+func verdict(_ ok: Bool) -> String { ok ? "PASS" : "MISS" }
+
+/// Prints a line at once (stdout may be a pipe, where Foundation's `print` buffers).
+func say(_ text: String = "") {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+// MARK: - Checks
+
+struct CheckFailed: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Records a correctness check: failures are collected (and make the run exit 1); performance targets are
+/// never checks.
+final class Checks: Sendable {
+    private let failures = Mutex<[String]>([])
+
+    func expect(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition {
+            let m = message()
+            failures.withLock { $0.append(m) }
+            say("  CHECK FAILED: \(m)")
+        }
+    }
+
+    var all: [String] { failures.withLock { $0 } }
+}
+
+/// Throws so that the caller's cleanup still runs.
+func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+    if !condition { throw CheckFailed(description: "check failed: \(message())") }
+}
+
+// MARK: - /proc
+
+/// Memory and CPU figures of a process, from /proc.
+struct ProcStatus: Sendable {
+    /// Resident set size now, in kB.
+    var rssKB = 0
+    /// Peak resident set size (high-water mark), in kB.
+    var hwmKB = 0
+    var threads = 0
+
+    static func read(pid: Int32) -> ProcStatus? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        var s = ProcStatus()
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let value = Int(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
+            switch parts[0] {
+            case "VmRSS": s.rssKB = value
+            case "VmHWM": s.hwmKB = value
+            case "Threads": s.threads = value
+            default: break
+            }
+        }
+        return s
+    }
+
+    /// CPU seconds and seconds spent runnable but waiting for a CPU (run-queue delay), summed over the process's
+    /// live threads (/proc/PID/task/*/schedstat). A busy machine shows up as a large wait.
+    static func scheduler(pid: Int32) -> (cpu: Double, waiting: Double)? {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else { return nil }
+        var cpu = 0.0
+        var waiting = 0.0
+        for task in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/schedstat", encoding: .utf8) else {
+                continue
+            }
+            let f = text.split(separator: " ")
+            guard f.count >= 2, let c = Double(f[0]), let w = Double(f[1]) else { continue }
+            cpu += c / 1e9
+            waiting += w / 1e9
+        }
+        return (cpu, waiting)
+    }
+
+    /// User + system CPU seconds the process has used (fields 14 and 15 of /proc/PID/stat).
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = text.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name, which is in parentheses and may hold spaces: field 3 is first.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let utime = Double(fields[11]), let stime = Double(fields[12]) else { return nil }
+        return (utime + stime) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}
+
+// MARK: - Machine
+
+/// The facts of the machine a run was measured on (as teachersync-bench prints them).
+enum Machine {
+    static func printFacts(tempDir: URL) {
+        let info = ProcessInfo.processInfo
+        say("machine:")
+        say("  nproc (active processors): \(info.activeProcessorCount)")
+        if let model = firstValue(file: "/proc/cpuinfo", key: "model name") { say("  cpu: \(model)") }
+        say(String(format: "  memory: %.1f GiB", Double(info.physicalMemory) / Double(1 << 30)))
+        if let os = firstValue(file: "/etc/os-release", key: "PRETTY_NAME", separator: "=") {
+            say("  os: \(os.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))")
+        }
+        if let kernel = try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8) {
+            say("  kernel: \(kernel.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        #if DEBUG
+        say("  build: DEBUG (figures are not representative; use -c release)")
+        #else
+        say("  build: release")
+        #endif
+        say("  sqlite: \(sqliteVersion(tempDir))")
+        say("  temp folder: \(tempDir.path) on \(filesystem(of: tempDir.path))")
+        say("  load average before the run: \(loadAverage())")
+    }
+
+    /// The first three fields of /proc/loadavg: other work on the machine skews figures.
+    static func loadAverage() -> String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    static func sqliteVersion(_ dir: URL) -> String {
+        do {
+            let url = dir.appendingPathComponent("version.sqlite")
+            defer { Baseline.remove(url) }
+            let pool = try Baseline.pool(url)
+            return try pool.read { db in
+                let version = try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?"
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+                let sync = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+                return "\(version) (journal_mode=\(mode), synchronous=\(sync == 2 ? "FULL" : String(sync)))"
+            }
+        } catch {
+            return "unknown (\(error))"
+        }
+    }
+
+    static func firstValue(file: String, key: String, separator: Character = ":") -> String? {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: separator, maxSplits: 1)
+            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == key {
+                return parts[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return nil
+    }
+
+    /// The file system (type and device) of the longest mount point containing `path`, from /proc/mounts.
+    static func filesystem(of path: String) -> String {
+        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return "unknown" }
+        var best: (point: String, text: String)?
+        for line in mounts.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count >= 3 else { continue }
+            let point = String(f[1])
+            let inside = point == "/" || path == point || path.hasPrefix(point + "/")
+            if inside, point.count > (best?.point.count ?? -1) {
+                best = (point, "\(f[2]) (\(f[0]) mounted at \(point))")
+            }
+        }
+        return best?.text ?? "unknown"
+    }
+
+    /// Raises the soft limit of open files to the hard limit: 170 replicas and their sockets need a few thousand.
+    static func raiseOpenFileLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return -1 }
+        if limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return Int(limit.rlim_cur)
+    }
+}
+
+// MARK: - Cleanup
+
+/// Child processes and temporary folders to remove however the run ends (normal end, failure, SIGINT/SIGTERM).
+final class Cleanup: Sendable {
+    static let shared = Cleanup()
+
+    private struct State {
+        var processes: [Process] = []
+        var folders: [URL] = []
+        var keep = false
+        var done = false
+    }
+
+    private let state = Mutex(State())
+
+    func add(_ process: Process) { state.withLock { $0.processes.append(process) } }
+
+    func add(folder: URL) { state.withLock { $0.folders.append(folder) } }
+
+    /// Keeps the folders (`--keep`).
+    func keepFolders() { state.withLock { $0.keep = true } }
+
+    /// SIGTERM to every child still running, SIGKILL after 5 s; then the folders are removed.
+    func run() {
+        let (processes, folders, keep, done) = state.withLock { s -> ([Process], [URL], Bool, Bool) in
+            let r = (s.processes, s.folders, s.keep, s.done)
+            s.done = true
+            return r
+        }
+        guard !done else { return }
+        let running = processes.filter(\.isRunning)
+        for p in running { kill(p.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(5)
+        while running.contains(where: \.isRunning), Date() < deadline { usleep(20_000) }
+        for p in running where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        let killDeadline = Date().addingTimeInterval(3)
+        while running.contains(where: \.isRunning), Date() < killDeadline { usleep(20_000) }
+        for folder in folders {
+            if keep {
+                say("kept \(folder.path)")
+            } else {
+                try? FileManager.default.removeItem(at: folder)
+            }
+        }
+    }
+
+    /// On SIGINT or SIGTERM: clean up and exit 130 / 143. SIGPIPE is ignored (the relay writes to sockets whose
+    /// peer may have gone).
+    func installSignalHandlers() {
+        signal(SIGPIPE, SIG_IGN)
+        var sources = [any DispatchSourceSignal]()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("teachersync-netbench: signal \(sig), cleaning up\n".utf8))
+                Cleanup.shared.run()
+                exit(128 + sig)
+            }
+            source.resume()
+            sources.append(source)
+        }
+        retainedSignalSources = sources
+    }
+}
+
+/// The signal sources, kept alive for the whole run (set once, before any concurrency).
+nonisolated(unsafe) private var retainedSignalSources: [any DispatchSourceSignal] = []
