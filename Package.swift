@@ -110,10 +110,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(name: "teachersync", dependencies: ["TeacherSyncCLI"], swiftSettings: strict),
+        // What both benchmarks share: timing and the facts of the machine they ran on.
+        .target(
+            name: "BenchSupport", dependencies: [.product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .executableTarget(
             name: "teachersync-bench",
             dependencies: [
-                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
+                "BenchSupport", "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
@@ -122,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "teachersync-netbench",
             dependencies: [
-                "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport",
+                "BenchSupport", "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

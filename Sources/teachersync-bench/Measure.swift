@@ -1,16 +1,5 @@
+import BenchSupport
 import Foundation
-
-/// Wall time of one block, measured with `ContinuousClock`.
-func measure<T>(_ body: () throws -> T) rethrows -> (result: T, seconds: Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let result = try body()
-    return (result, (clock.now - start).seconds)
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
 
 /// Which raw SQLite insert rate a figure is compared with.
 enum Shape: String {

@@ -5,6 +5,7 @@
 // Every figure is measured on real SQLite files (WAL, synchronous=FULL) in a fresh temporary folder,
 // which is removed at the end. See docs/BENCHMARKS.md for what each figure measures.
 
+import BenchSupport
 import Foundation
 import GRDB
 import SQLiteReplica

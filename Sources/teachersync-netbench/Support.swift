@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import GRDB
 import Synchronization
@@ -7,18 +8,6 @@ import Glibc
 #endif
 
 // MARK: - Timing and formatting
-
-/// Wall time of one block, measured with `ContinuousClock`.
-func measure<T>(_ body: () throws -> T) rethrows -> (result: T, seconds: Double) {
-    let clock = ContinuousClock()
-    let start = clock.now
-    let result = try body()
-    return (result, (clock.now - start).seconds)
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
 
 /// Seconds from `a` to `b`.
 func seconds(_ a: ContinuousClock.Instant, _ b: ContinuousClock.Instant) -> Double { (b - a).seconds }
@@ -151,78 +140,16 @@ struct ProcStatus: Sendable {
 
 // MARK: - Machine
 
-/// The facts of the machine a run was measured on (as teachersync-bench prints them).
+/// The facts of the machine a run was measured on (BenchSupport's, as teachersync-bench prints them).
 enum Machine {
     static func printFacts(tempDir: URL) {
-        let info = ProcessInfo.processInfo
-        say("machine:")
-        say("  nproc (active processors): \(info.activeProcessorCount)")
-        if let model = firstValue(file: "/proc/cpuinfo", key: "model name") { say("  cpu: \(model)") }
-        say(String(format: "  memory: %.1f GiB", Double(info.physicalMemory) / Double(1 << 30)))
-        if let os = firstValue(file: "/etc/os-release", key: "PRETTY_NAME", separator: "=") {
-            say("  os: \(os.trimmingCharacters(in: CharacterSet(charactersIn: "\"")))")
-        }
-        if let kernel = try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8) {
-            say("  kernel: \(kernel.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
-        #if DEBUG
-        say("  build: DEBUG (figures are not representative; use -c release)")
-        #else
-        say("  build: release")
-        #endif
-        say("  sqlite: \(sqliteVersion(tempDir))")
-        say("  temp folder: \(tempDir.path) on \(filesystem(of: tempDir.path))")
-        say("  load average before the run: \(loadAverage())")
+        let url = tempDir.appendingPathComponent("version.sqlite")
+        defer { Baseline.remove(url) }
+        guard let pool = try? Baseline.pool(url) else { return say("machine: (cannot open SQLite)") }
+        for line in MachineFacts.lines(tempDir: tempDir, pool: pool) { say(line) }
     }
 
-    /// The first three fields of /proc/loadavg: other work on the machine skews figures.
-    static func loadAverage() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
-        return text.split(separator: " ").prefix(3).joined(separator: " ")
-    }
-
-    static func sqliteVersion(_ dir: URL) -> String {
-        do {
-            let url = dir.appendingPathComponent("version.sqlite")
-            defer { Baseline.remove(url) }
-            let pool = try Baseline.pool(url)
-            return try pool.read { db in
-                let version = try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?"
-                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
-                let sync = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
-                return "\(version) (journal_mode=\(mode), synchronous=\(sync == 2 ? "FULL" : String(sync)))"
-            }
-        } catch {
-            return "unknown (\(error))"
-        }
-    }
-
-    static func firstValue(file: String, key: String, separator: Character = ":") -> String? {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: separator, maxSplits: 1)
-            if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == key {
-                return parts[1].trimmingCharacters(in: .whitespaces)
-            }
-        }
-        return nil
-    }
-
-    /// The file system (type and device) of the longest mount point containing `path`, from /proc/mounts.
-    static func filesystem(of path: String) -> String {
-        guard let mounts = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return "unknown" }
-        var best: (point: String, text: String)?
-        for line in mounts.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard f.count >= 3 else { continue }
-            let point = String(f[1])
-            let inside = point == "/" || path == point || path.hasPrefix(point + "/")
-            if inside, point.count > (best?.point.count ?? -1) {
-                best = (point, "\(f[2]) (\(f[0]) mounted at \(point))")
-            }
-        }
-        return best?.text ?? "unknown"
-    }
+    static func loadAverage() -> String { MachineFacts.loadAverage() }
 
     /// Raises the soft limit of open files to the hard limit: 170 replicas and their sockets need a few thousand.
     static func raiseOpenFileLimit() -> Int {

@@ -11,6 +11,7 @@
 // printed as PASS or MISS and never fail the run. Temporary folders and child processes are removed on exit.
 
 import AsyncHTTPClient
+import BenchSupport
 import Foundation
 
 // MARK: - Arguments
