@@ -57,6 +57,8 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let authForbidden: ReasonCode = "auth.forbidden"
     /// The request speaks a protocol version the hub does not, or an encoding it does not accept.
     public static let protocolUnsupported: ReasonCode = "protocol.unsupported"
+    /// The hub is working on as many uploads as it takes at once; try again later (the answer says when).
+    public static let limitBusy: ReasonCode = "limit.busy"
     /// An encrypted bundle is for another node.
     public static let wrongRecipient: ReasonCode = "bundle.wrong_recipient"
     /// An encrypted bundle does not decrypt: damaged or altered.

@@ -26,7 +26,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
     public var classification: Classification {
         switch reason {
         case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture, .authStale, .transportFailure, .limitRate,
-            .limitConcurrency:
+            .limitConcurrency, .limitBusy:
             return .retryable
         case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
             .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported, .wrongRecipient:

@@ -41,7 +41,7 @@ public struct HubConfiguration: Sendable, Hashable {
     public static let keys: [String] = [
         "data_dir", "key_file", "listen", "allow_plain_http", "tls.certificate", "tls.private_key",
         "auth.max_skew_seconds", "counties.stale_after_hours", "limits.max_body_bytes", "limits.requests_per_minute",
-        "limits.concurrent_requests_per_origin", "log.level",
+        "limits.concurrent_requests_per_origin", "limits.concurrent_uploads", "limits.upload_wait_seconds", "log.level",
     ]
 
     /// A configuration problem naming the key.
@@ -83,6 +83,12 @@ public struct HubConfiguration: Sendable, Hashable {
         guard (1...64).contains(limits.concurrentRequestsPerOrigin) else {
             throw Invalid(key: "limits.concurrent_requests_per_origin", reason: "must be between 1 and 64")
         }
+        guard (1...64).contains(limits.concurrentUploads) else {
+            throw Invalid(key: "limits.concurrent_uploads", reason: "must be between 1 and 64")
+        }
+        guard (1...300).contains(limits.uploadWaitSeconds) else {
+            throw Invalid(key: "limits.upload_wait_seconds", reason: "must be between 1 and 300")
+        }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(
                 key: "log.level", reason: "must be one of trace, debug, info, notice, warning, error, critical")
@@ -116,6 +122,8 @@ public struct HubConfiguration: Sendable, Hashable {
             try layers.read("limits.max_body_bytes", into: &c.limits.maxBodyBytes)
             try layers.read("limits.requests_per_minute", into: &c.limits.requestsPerMinute)
             try layers.read("limits.concurrent_requests_per_origin", into: &c.limits.concurrentRequestsPerOrigin)
+            try layers.read("limits.concurrent_uploads", into: &c.limits.concurrentUploads)
+            try layers.read("limits.upload_wait_seconds", into: &c.limits.uploadWaitSeconds)
             try layers.read("log.level", into: &c.logLevel)
             c.keyFile = try layers.keyFile(dataDirectory: c.dataDirectory)
         } catch {

@@ -21,6 +21,7 @@ public struct HubRoutes: Sendable {
     public static let maxBodyBytes = HubLimits().maxBodyBytes
     let limits: HubLimits
     let limiter: OriginLimiter
+    let uploadGate: UploadGate
 
     public init(
         executor: ReplicaExecutor, metrics: HubMetrics, wallClock: any WallClock, logger: Logger,
@@ -29,6 +30,7 @@ public struct HubRoutes: Sendable {
         self.executor = executor
         self.limits = limits
         self.limiter = OriginLimiter(limits: limits)
+        self.uploadGate = UploadGate(limit: limits.concurrentUploads)
         self.staleAfterHours = staleAfterHours
         self.authenticator = HubAuthenticator(executor: executor, wallClock: wallClock)
         self.metrics = metrics
@@ -76,7 +78,19 @@ public struct HubRoutes: Sendable {
             }
         }
         router.post("/v1/sets") { request, _ in
-            try await signed(request, endpoint: "upload") { exchange in
+            // Wait for a slot before the body is read: waiting uploads hold a socket, not their batch.
+            guard await uploadGate.acquire(wait: .seconds(limits.uploadWaitSeconds)) else {
+                let refusal = SyncError(
+                    .limitBusy, "the hub is busy with other counties' uploads; try again in a minute")
+                metrics.recordRefusal(refusal.reason)
+                var response = try json(
+                    WireMessages.Refusal(reason: refusal.reason.rawValue, detail: refusal.detail),
+                    status: .serviceUnavailable)
+                response.headers[.retryAfter] = "60"
+                return response
+            }
+            defer { uploadGate.release() }
+            return try await signed(request, endpoint: "upload") { exchange in
                 try await upload(exchange.body, from: exchange.caller)
             }
         }
@@ -265,6 +279,7 @@ public struct HubRoutes: Sendable {
         case .tooLarge: return .contentTooLarge
         case .protocolUnsupported: return .unsupportedMediaType
         case .limitRate, .limitConcurrency: return .tooManyRequests
+        case .limitBusy: return .serviceUnavailable
         default: return .badRequest
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import SQLiteReplica
 import SyncCore
 import SyncTestSupport
+import Synchronization
 import Testing
 
 @testable import SyncTransport
@@ -75,5 +76,49 @@ import Testing
         try limiter.admit(b, nowMillis: 0)
         limiter.finish(a)
         try limiter.admit(a, nowMillis: 0)
+    }
+}
+
+/// The hub's bound on uploads in progress across all counties.
+@Suite struct UploadGateTests {
+    @Test func slotsAreHandedOverInOrderAndAWaitCanRunOut() async throws {
+        let gate = UploadGate(limit: 2)
+        #expect(await gate.acquire(wait: .seconds(1)))
+        #expect(await gate.acquire(wait: .seconds(1)))
+        // Full: a third waits, and gets the slot the moment one is released.
+        async let third = gate.acquire(wait: .seconds(30))
+        while gate.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        gate.release()
+        #expect(await third)
+        // Full again: a short wait runs out, and leaves no waiter behind.
+        #expect(await gate.acquire(wait: .milliseconds(50)) == false)
+        #expect(gate.waiting == 0)
+        gate.release()
+        gate.release()
+        // Both slots free: two acquire at once without waiting.
+        #expect(await gate.acquire(wait: .milliseconds(1)))
+        #expect(await gate.acquire(wait: .milliseconds(1)))
+    }
+
+    @Test func manyWaitersEachGetASlotOnce() async throws {
+        final class Counter: Sendable {
+            let value = Mutex(0)
+        }
+        let gate = UploadGate(limit: 1)
+        let served = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    if await gate.acquire(wait: .seconds(30)) {
+                        served.value.withLock { $0 += 1 }
+                        try? await Task.sleep(for: .milliseconds(2))
+                        gate.release()
+                    }
+                }
+            }
+        }
+        #expect(served.value.withLock { $0 } == 20)
+        #expect(gate.waiting == 0)
+        #expect(await gate.acquire(wait: .milliseconds(1)))
     }
 }
