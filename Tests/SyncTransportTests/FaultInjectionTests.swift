@@ -322,14 +322,23 @@ final class FaultBench: Sendable {
 
             bench.proxy.passThrough()
             let clean = await bench.driver().runRound()
-            #expect(clean.outcome == .inSync(pushed: Self.countySets - 2, pulled: 4), "\(clean.outcome)")
             // The held connection ends once its bytes went to the hub (or the hub dropped them).
             let held = try #require(bench.proxy.events.first?.connection)
             #expect(await bench.proxy.waitUntilClosed(held, timeout: Self.hold + .seconds(10)))
-            // The stale copy of batch 2 did reach the hub, which found both its sets already present: 6 sets
-            // received by the rounds, plus 2.
             let received = try await bench.hubCounter("teachersync_sets_received_total")
-            #expect(received == Self.countySets + 2, "sets received by the hub: \(received)")
+            // Usually the clean round pushes batches 2 and 3 and the stale copy of batch 2 arrives afterwards, to
+            // find both its sets already present (6 sets received by the rounds, plus 2). On a loaded machine the
+            // held bytes may be released before the clean round uploads: then the stale batch 2 is applied, the
+            // clean round pushes batch 3 alone, and the hub received each set once. Either way nothing is applied
+            // twice, and the county converges.
+            switch clean.outcome {
+            case .inSync(pushed: Self.countySets - 2, pulled: 4):
+                #expect(received == Self.countySets + 2, "sets received by the hub: \(received)")
+            case .inSync(pushed: Self.countySets - 4, pulled: 4):
+                #expect(received == Self.countySets, "sets received by the hub: \(received)")
+            default:
+                Issue.record("the clean round: \(clean.outcome)")
+            }
             try await bench.expectConverged()
         }
     }
