@@ -78,19 +78,7 @@ public struct HubRoutes: Sendable {
             }
         }
         router.post("/v1/sets") { request, _ in
-            // Wait for a slot before the body is read: waiting uploads hold a socket, not their batch.
-            guard await uploadGate.acquire(wait: .seconds(limits.uploadWaitSeconds)) else {
-                let refusal = SyncError(
-                    .limitBusy, "the hub is busy with other counties' uploads; try again in a minute")
-                metrics.recordRefusal(refusal.reason)
-                var response = try json(
-                    WireMessages.Refusal(reason: refusal.reason.rawValue, detail: refusal.detail),
-                    status: .serviceUnavailable)
-                response.headers[.retryAfter] = "60"
-                return response
-            }
-            defer { uploadGate.release() }
-            return try await signed(request, endpoint: "upload") { exchange in
+            try await signed(request, endpoint: "upload", gate: uploadGate) { exchange in
                 try await upload(exchange.body, from: exchange.caller)
             }
         }
@@ -217,8 +205,13 @@ public struct HubRoutes: Sendable {
     ///
     /// The signature covers the body as sent (compressed or not), so a request is authenticated before its
     /// body is decompressed: a stranger cannot make the hub inflate anything.
+    ///
+    /// With a `gate` (uploads), the request then waits for a slot before its body is inflated and handled: the
+    /// bodies of waiting uploads are held as they came, compressed, and one arriving slowly over a bad line
+    /// holds no slot while it arrives. No slot within `limits.upload_wait_seconds`: 503 `limit.busy`.
     private func signed(
-        _ request: Request, endpoint: String, _ handler: (Exchange) async throws -> Response
+        _ request: Request, endpoint: String, gate: UploadGate? = nil,
+        _ handler: (Exchange) async throws -> Response
     ) async throws -> Response {
         let started = ContinuousClock.now
         defer { metrics.recordLatency(endpoint: endpoint, ContinuousClock.now - started) }
@@ -238,6 +231,12 @@ public struct HubRoutes: Sendable {
             }
             try limiter.admit(caller.origin, nowMillis: wallClock.nowMillis())
             defer { limiter.finish(caller.origin) }
+            if let gate {
+                guard await gate.acquire(wait: .seconds(limits.uploadWaitSeconds)) else {
+                    throw SyncError(.limitBusy, "the hub is busy with other counties' uploads; try again in a minute")
+                }
+            }
+            defer { gate?.release() }
             let body: [UInt8]
             switch headers[.contentEncoding]?.lowercased() {
             case nil, "identity": body = wire
@@ -260,9 +259,11 @@ public struct HubRoutes: Sendable {
         } catch let error as SyncError {
             metrics.recordRefusal(error.reason)
             logger.notice("request refused", metadata: ["endpoint": "\(endpoint)", "reason": "\(error.reason)"])
-            return try json(
+            var response = try json(
                 WireMessages.Refusal(reason: error.reason.rawValue, detail: error.detail), status: status(for: error),
                 protocolVersion: negotiated)
+            if error.reason == .limitBusy { response.headers[.retryAfter] = "60" }
+            return response
         } catch let error as ReplicaError {
             logger.error("store failure", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
             return try json(

@@ -9,7 +9,7 @@ public struct HubLimits: Sendable, Hashable {
     public var requestsPerMinute = 120
     /// Requests of one origin the hub serves at the same time.
     public var concurrentRequestsPerOrigin = 4
-    /// Uploads the hub works on at once, across all origins; the others wait, unread.
+    /// Uploads the hub works on at once, across all origins; the others wait, received but not inflated.
     public var concurrentUploads = 2
     /// How long an upload waits for a slot before it is answered 503 `limit.busy`.
     public var uploadWaitSeconds = 20

@@ -2,10 +2,11 @@ import Synchronization
 
 /// Bounds the uploads the hub works on at once, across all counties (`limits.concurrent_uploads`).
 ///
-/// An upload waits for a slot *before* its body is read, so the waiting ones cost a socket each, not their
-/// batches in memory; one that has waited `limits.upload_wait_seconds` is answered 503 `limit.busy` and its
-/// county retries later, with back-off. Without it, 170 counties arriving at once have their batches
-/// inflated and decoded side by side while the one replica applies them in turn.
+/// An upload is read and authenticated, then waits for a slot before it is inflated and decoded, so a
+/// waiting upload costs its compressed body (a few hundred kilobytes for a nightly delta) and one arriving
+/// slowly over a bad line holds no slot; one that has waited `limits.upload_wait_seconds` is answered 503
+/// `limit.busy` and its county retries later, with back-off. Without it, 170 counties arriving at once have
+/// their batches inflated and decoded side by side while the one replica applies them in turn.
 final class UploadGate: Sendable {
     private struct State {
         var inUse = 0
