@@ -136,16 +136,21 @@ public struct HubRoutes: Sendable {
     /// Applies an uploaded batch (a bundle); each set is durably committed before it is counted.
     private func upload(_ body: [UInt8], from caller: OriginRecord) async throws -> Response {
         let envelopes = try BundleFile.decode(body)
-        if caller.role == .county {
-            // A county uploads only sets of its own county's streams (its own, or relayed ones of its county).
-            for e in envelopes {
+        // The uploaded streams, for the receipts; each envelope decoded once here.
+        var uploaded = Set<StreamID>()
+        for e in envelopes {
+            if caller.role == .county {
+                // A county uploads only sets of its own county's streams (its own, or relayed ones of its county).
                 let set = try ChangeSet.decode(envelope: e)
                 guard set.stream.scope == .county(caller.county ?? "") else {
                     throw SyncError(.authForbidden, "a county uploads only its own county's streams")
                 }
+                uploaded.insert(set.stream)
+            } else if let set = try? ChangeSet.decode(envelope: e) {
+                uploaded.insert(set.stream)
             }
         }
-        let streams = Set(envelopes.compactMap { try? ChangeSet.decode(envelope: $0).stream })
+        let streams = uploaded
         let (report, heads, receipts) = try await executor.run {
             replica -> (ReceiveReport, VersionVector, [Receipt]) in
             var report = try replica.receive(envelopes)

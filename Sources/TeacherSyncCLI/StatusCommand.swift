@@ -46,7 +46,7 @@ struct StatusCommand: ParsableCommand {
         }
         var pending = "pending operations: \(s.pendingOperations)"
         if let oldest = s.oldestPendingAtMillis {
-            pending += " (oldest \(Date(timeIntervalSince1970: Double(oldest) / 1000).formatted(.iso8601)))"
+            pending += " (oldest \(Timestamps.iso(oldest)))"
         }
         print(pending)
         let q = s.quarantined.values.reduce(0, +)
@@ -57,26 +57,23 @@ struct StatusCommand: ParsableCommand {
                         + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
                             separator: ", ") + ")" : ""))
         print("conflicts: \(s.conflicts)")
-        func time(_ ms: Int64?) -> String {
-            ms.map { Date(timeIntervalSince1970: Double($0) / 1000).formatted(.iso8601) } ?? "never"
-        }
         if let counties = s.counties {
             print(
                 "counties: \(counties.count) enrolled, \(s.staleCounties ?? 0) stale (no contact for \(staleAfterHours) h)"
             )
             for c in counties where c.stale {
-                print("  stale: \(c.county), last contact \(time(c.lastContactAtMillis))")
+                print("  stale: \(c.county), last contact \(Timestamps.iso(c.lastContactAtMillis))")
             }
         }
         if let sync = s.sync {
-            var last = "last sync attempt: \(time(sync.lastAttemptAtMillis))"
+            var last = "last sync attempt: \(Timestamps.iso(sync.lastAttemptAtMillis))"
             if let outcome = sync.lastOutcome {
                 last += " (\(outcome)" + (sync.lastReason.map { ": \($0)" } ?? "") + ")"
             }
             print(last)
-            print("last success: \(time(sync.lastSuccessAtMillis))")
+            print("last success: \(Timestamps.iso(sync.lastSuccessAtMillis))")
             if sync.consecutiveFailures > 0 { print("consecutive failures: \(sync.consecutiveFailures)") }
-            if let next = sync.nextAttemptAtMillis { print("next attempt: \(time(next))") }
+            if let next = sync.nextAttemptAtMillis { print("next attempt: \(Timestamps.iso(next))") }
         }
     }
 }
