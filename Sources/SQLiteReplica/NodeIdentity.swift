@@ -57,4 +57,29 @@ public enum KeyFile {
         else { throw .badKeyFile("key file \(path) is missing or not a teachersync key") }
         return identity
     }
+
+    /// Finishes a key rotation: `FILE.next` becomes `FILE`, and the key it replaces is kept as
+    /// `FILE.retired-<origin>`. Idempotent, so a rotation interrupted at any point is finished by running it
+    /// again.
+    public static func finishRotation(at path: String, expectedOrigin: OriginID) throws(ReplicaError) {
+        let next = path + ".next"
+        guard FileManager.default.fileExists(atPath: next) else { return }
+        guard try read(at: next).origin == expectedOrigin else {
+            throw .badKeyFile("\(next) is not the key this replica was switched to")
+        }
+        if FileManager.default.fileExists(atPath: path) {
+            let old = try read(at: path)
+            if old.origin != expectedOrigin, rename(path, path + ".retired-" + old.origin.hex.prefix(16)) != 0 {
+                throw .badKeyFile("cannot keep the retired key beside \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        guard rename(next, path) == 0 else {
+            throw .badKeyFile("cannot move \(next) to \(path): \(String(cString: strerror(errno)))")
+        }
+        let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+    }
 }

@@ -15,70 +15,79 @@ extension Replica {
     public func write(
         _ writes: [LocalWrite], factConflicts: FactConflictPolicy = .refuse, progress: ((Int, Int) -> Void)? = nil
     ) throws(ReplicaError) -> WriteReport {
+        try run { db in try applyLocalWrites(db, writes, factConflicts: factConflicts, progress: progress) }
+    }
+
+    /// The body of ``write(_:factConflicts:progress:)``, inside a caller's write transaction.
+    func applyLocalWrites(
+        _ db: Database, _ writes: [LocalWrite], factConflicts: FactConflictPolicy = .refuse,
+        progress: ((Int, Int) -> Void)? = nil
+    ) throws -> WriteReport {
         let verifier = SetVerifier(catalog: catalog)
         let author = identity.record
         let origin = identity.origin
         let wall = configuration.wallClock
-        return try run { db in
-            var clock = HybridClock(last: try Self.loadClock(db))
-            var report = WriteReport()
-            var conflicting = [Int]()
-            let now = wall.nowMillis()
-            let insertPending = try db.cachedStatement(
-                sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
-            for (index, w) in writes.enumerated() {
-                if index % 1024 == 0 { progress?(index, writes.count) }
-                guard let sql = tables[w.table] else {
-                    throw ReplicaError.scope(SyncError(.schemaViolation, "unknown table \(w.table)"))
-                }
-                let schema = sql.schema
-                let scope = identity.streamScope(forRowCounty: schema.county(ofKey: w.key))
-                if w.kind != .delete {
-                    // A row the replica has never seen is inserted in one statement with all the write's fields.
-                    let op = RowOperation(
-                        kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: w.fields)
-                    do {
-                        try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
-                    } catch let error as SyncError {
-                        throw ReplicaError.scope(error)
-                    }
-                    if try sql.insert(db, key: w.key, state: MergeRules.apply(op, by: origin, to: nil).row) {
-                        try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
-                        report.written += 1
-                        continue
-                    }
-                }
-                let current = try sql.load(db, key: w.key)
-                guard let fields = Self.effectiveFields(w, schema: schema, current: current) else {
-                    if w.kind == .insertFact, current?.isLive == true,
-                        !Self.sameFact(w.fields, current!)
-                    {
-                        conflicting.append(index)
-                    } else {
-                        report.unchanged += 1
-                    }
+        var clock = HybridClock(last: try Self.loadClock(db))
+        var report = WriteReport()
+        var conflicting = [Int]()
+        let now = wall.nowMillis()
+        let insertPending = try db.cachedStatement(
+            sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
+        for (index, w) in writes.enumerated() {
+            if index % 1024 == 0 { progress?(index, writes.count) }
+            guard let sql = tables[w.table] else {
+                throw ReplicaError.scope(SyncError(.schemaViolation, "unknown table \(w.table)"))
+            }
+            let schema = sql.schema
+            let scope = identity.streamScope(forRowCounty: schema.county(ofKey: w.key))
+            if w.kind != .delete {
+                // A row the replica has never seen is inserted in one statement with all the write's fields.
+                let op = RowOperation(
+                    kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: w.fields)
+                try Self.check(op, index: index, scope: scope, author: author, verifier: verifier)
+                if try sql.insert(db, key: w.key, state: MergeRules.apply(op, by: origin, to: nil).row) {
+                    try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
+                    report.written += 1
                     continue
                 }
-                let op = RowOperation(
-                    kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
-                do {
-                    try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
-                } catch let error as SyncError {
-                    throw ReplicaError.scope(error)
-                }
-                let outcome = MergeRules.apply(op, by: origin, to: current)
-                try sql.store(db, key: w.key, state: outcome.row)
-                try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
-                report.written += 1
             }
-            if !conflicting.isEmpty, factConflicts == .refuse { throw ReplicaError.factConflict(conflicting) }
-            report.skippedFacts = conflicting
-            try Self.saveClock(db, clock.last)
-            return report
+            let current = try sql.load(db, key: w.key)
+            guard let fields = Self.effectiveFields(w, schema: schema, current: current) else {
+                if w.kind == .insertFact, current?.isLive == true,
+                    !Self.sameFact(w.fields, current!)
+                {
+                    conflicting.append(index)
+                } else {
+                    report.unchanged += 1
+                }
+                continue
+            }
+            let op = RowOperation(
+                kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: fields)
+            try Self.check(op, index: index, scope: scope, author: author, verifier: verifier)
+            let outcome = MergeRules.apply(op, by: origin, to: current)
+            try sql.store(db, key: w.key, state: outcome.row)
+            try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
+            report.written += 1
         }
+        if !conflicting.isEmpty, factConflicts == .refuse { throw ReplicaError.factConflict(conflicting) }
+        report.skippedFacts = conflicting
+        try Self.saveClock(db, clock.last)
+        return report
     }
 
     /// The fields an operation must carry, or `nil` when the write changes nothing.
+    /// Checks a local write's operation, as a ``ReplicaError`` naming the reason.
+    private static func check(
+        _ op: RowOperation, index: Int, scope: Scope, author: OriginRecord, verifier: SetVerifier
+    ) throws(ReplicaError) {
+        do {
+            try verifier.checkOperation(op, index: index, streamScope: scope, author: author)
+        } catch {
+            throw .scope(error)
+        }
+    }
+
     static func effectiveFields(_ w: LocalWrite, schema: TableSchema, current: RowState?) -> [RowOperation.Field]? {
         let live = current?.isLive == true
         switch w.kind {

@@ -199,6 +199,7 @@ extension Replica {
                     """)
             for (index, op) in set.operations.enumerated() {
                 guard let sql = self.tables[op.table] else { throw SyncError(.schemaViolation, "unknown table") }
+                if op.table == TrainingTables.registry.name { try Self.checkRegistryNotOlder(db, op) }
                 let outcome = try sql.merge(db, op, by: set.stream.origin)
                 for c in outcome.conflicts {
                     var w = ByteWriter()
@@ -240,51 +241,6 @@ extension Replica {
             return OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
         }
         return nil
-    }
-
-    /// The key registry as this replica knows it: the pinned hub key plus the `origins` table.
-    func keyDirectory(_ db: Database) throws -> ReplicaKeyDirectory {
-        var records = [OriginID: OriginRecord]()
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
-        for row in rows {
-            // An entry counts only if its key is the origin's own key: the row key cannot point elsewhere.
-            guard let keyText: String = row["public_key"], let key = Curve25519.Signing.PublicKey.fromBase64(keyText),
-                OriginID(publicKey: key).hex == (row["origin"] as String?),
-                let role = Role(rawValue: row["role"] ?? ""),
-                let status = OriginRecord.Status(rawValue: row["status"] ?? "")
-            else { continue }
-            let record = OriginRecord(publicKey: key, role: role, county: row["county"], status: status)
-            records[record.origin] = record
-        }
-        // This node's own key is known even before the hub's registry that enrols it arrives.
-        if records[identity.origin] == nil, identity.role == .county { records[identity.origin] = identity.record }
-        var hub: OriginRecord?
-        if identity.role == .hub {
-            hub = identity.record
-        } else if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hub_key'"),
-            let key = Curve25519.Signing.PublicKey.fromBase64(text)
-        {
-            hub = OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
-        }
-        return ReplicaKeyDirectory(hub: hub, records: records)
-    }
-}
-
-/// The registry a replica checks authors against. Only the pinned hub key may act as the hub: a registry
-/// row claiming role `hub` for another key is not trusted as a hub.
-struct ReplicaKeyDirectory: KeyDirectory {
-    var hub: OriginRecord?
-    var records: [OriginID: OriginRecord]
-
-    func record(for origin: OriginID) -> OriginRecord? {
-        if let hub, hub.origin == origin {
-            // The registry may revoke even the hub's key; otherwise the pinned key stands.
-            if let r = records[origin], r.status == .revoked { return r }
-            return hub
-        }
-        guard let r = records[origin], r.role != .hub else { return nil }
-        return r
     }
 }
 

@@ -24,6 +24,11 @@ extension Replica {
         let maxBytes = configuration.sealMaxBytes
         let now = configuration.wallClock.nowMillis()
         return try run { db in
+            // A key rotated by another process (`teachersync keys rotate`) is never used again.
+            guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'origin'") == signer.origin.hex
+            else {
+                throw ReplicaError.badKeyFile("this node's key was rotated by another process; restart it")
+            }
             var byScope = [String: [(seq: Int64, op: RowOperation, size: Int)]]()
             var order = [String]()
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq")

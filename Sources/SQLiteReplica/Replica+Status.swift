@@ -34,6 +34,7 @@ extension Replica {
                 streams: streams, pendingOperations: pending, oldestPendingAtMillis: oldest,
                 quarantined: quarantined, conflicts: conflicts, storedSets: stored, sync: sync)
         }
+        status.registry = try registryState()
         status.counties = counties
         status.staleCounties = counties?.filter(\.stale).count
         return status

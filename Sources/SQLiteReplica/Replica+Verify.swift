@@ -55,7 +55,10 @@ extension Replica {
                     guard var author = directory.record(for: set.stream.origin) else {
                         throw SyncError(.unknownOrigin, "author is not in the registry")
                     }
-                    if author.status == .revoked {
+                    if author.status != .active {
+                        // A retired key's sets up to its point stay valid; a revocation without a point (an
+                        // older registry) keeps what was accepted before it.
+                        if author.validThrough != nil { try author.checkStillValid(sequence: UInt64(sequence)) }
                         author = OriginRecord(
                             publicKey: author.publicKey, role: author.role, county: author.county, status: .active)
                     }

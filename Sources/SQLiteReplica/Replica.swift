@@ -60,7 +60,10 @@ public final class Replica: Sendable {
             "public_key": signer.publicKeyBase64, "hlc": "0", "created_at": String(configuration.wallClock.nowMillis()),
         ])
         if role == .hub {
-            try replica.write([.registryEntry(identity.record)])
+            try replica.run { db in
+                _ = try replica.applyLocalWrites(
+                    db, [.registryEntry(identity.record), try replica.nextRegistryVersion(db)])
+            }
             try replica.seal()
         } else if let hubKey {
             try replica.pinHubKey(hubKey)
@@ -77,11 +80,22 @@ public final class Replica: Sendable {
     {
         let dbPath = directory.appendingPathComponent(databaseName).path
         guard FileManager.default.fileExists(atPath: dbPath) else { throw .notInitialised(directory.path) }
-        let signer = try KeyFile.read(at: keyFile ?? directory.appendingPathComponent(keyName).path)
+        let keyPath = keyFile ?? directory.appendingPathComponent(keyName).path
+        var signer = try KeyFile.read(at: keyPath)
         let probe = try Replica(
             directory: directory,
             identity: NodeIdentity(role: .county, county: nil, signer: signer), configuration: configuration)
         let meta = try probe.readMeta()
+        if let switched = meta["origin"], switched != signer.origin.hex,
+            FileManager.default.fileExists(atPath: keyPath + ".next")
+        {
+            // A key rotation stopped between recording the switch and renaming the key files: finish it.
+            let next = try KeyFile.read(at: keyPath + ".next")
+            if next.origin.hex == switched {
+                try KeyFile.finishRotation(at: keyPath, expectedOrigin: next.origin)
+                signer = next
+            }
+        }
         guard let roleText = meta["role"], let role = Role(rawValue: roleText), meta["origin"] == signer.origin.hex
         else { throw .badKeyFile("the key in \(directory.path) does not belong to this replica") }
         let county = meta["county"].flatMap { $0.isEmpty ? nil : $0 }

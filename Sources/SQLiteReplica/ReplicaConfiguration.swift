@@ -10,6 +10,9 @@ public struct ReplicaConfiguration: Sendable {
     public var sealMaxOperations: Int
     /// The most body bytes sealed into one change set (default 4 MiB).
     public var sealMaxBytes: Int
+    /// How long a key registry the hub issues stays current (default 30 days); the hub re-issues it when
+    /// half of that is left, and a node holding an expired one says its trust data is stale.
+    public var registryValidityMillis: Int64 = 30 * 86_400_000
     /// Test hook: called after each operation is applied inside a transaction; throwing aborts the set.
     public var afterApplyingOperation: (@Sendable (Int) throws -> Void)?
 

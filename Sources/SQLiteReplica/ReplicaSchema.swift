@@ -37,7 +37,9 @@ enum ReplicaSchema {
                     """)
         }
         m.registerMigration("v1-synced-tables") { db in
-            for schema in catalog.tables {
+            // The tables of the first release; later tables come with their own migration.
+            let later: Set = [TrainingTables.keyRoots.name, TrainingTables.keyTerms.name, TrainingTables.registry.name]
+            for schema in catalog.tables where !later.contains(schema.name) {
                 try db.execute(sql: TableSQL(schema).createTable)
                 if let scope = schema.scopeColumn {
                     try db.execute(sql: "CREATE INDEX \(schema.name)_by_\(scope) ON \(schema.name)(\(scope))")
@@ -94,6 +96,12 @@ enum ReplicaSchema {
                 head = IngestLog.next(head, Array(id))
                 try db.execute(
                     sql: "INSERT INTO ingest_log (set_id, log_head) VALUES (?, ?)", arguments: [id, Data(head)])
+            }
+        }
+        m.registerMigration("v5-key-lifecycle") { db in
+            // The registry's root keys, key terms and version/expiry (docs/PROTOCOL.md, "Key lifecycle").
+            for schema in [TrainingTables.keyRoots, TrainingTables.keyTerms, TrainingTables.registry] {
+                try db.execute(sql: TableSQL(schema).createTable)
             }
         }
         return m

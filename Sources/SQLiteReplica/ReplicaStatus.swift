@@ -33,4 +33,7 @@ public struct ReplicaStatus: Sendable, Codable, Hashable {
     public var counties: [CountyContact]? = nil
     /// How many enrolled counties are stale (the hub only).
     public var staleCounties: Int? = nil
+    /// The key registry's version and expiry as this node holds it; `expired` means this node's trust data
+    /// is stale (it has not heard from the hub within the registry's validity).
+    public var registry: RegistryState? = nil
 }

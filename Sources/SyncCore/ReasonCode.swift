@@ -71,4 +71,16 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let transportFailure: ReasonCode = "transport.failed"
     /// An applying failure the store could not attribute to the set (disk full, I/O error): retryable.
     public static let storeFailure: ReasonCode = "store.failure"
+    /// A set of a retired key (rotated out) after the rotation point its county's root signed.
+    public static let rotatedOrigin: ReasonCode = "origin.rotated"
+    /// A key authorization does not parse or its root signature does not verify.
+    public static let badAuthorization: ReasonCode = "key.bad_authorization"
+    /// A key authorization is signed by another root than the one enrolled for its county.
+    public static let wrongRoot: ReasonCode = "key.wrong_root"
+    /// A key authorization names a county with no enrolled root key (first enrolment is done at the hub).
+    public static let unknownRoot: ReasonCode = "key.unknown_root"
+    /// A key authorization is not newer than the county's current one (a replayed or reordered rotation).
+    public static let staleAuthorization: ReasonCode = "key.stale_authorization"
+    /// A key registry older than the one the node holds (a rolled-back or frozen registry).
+    public static let registryRollback: ReasonCode = "registry.rollback"
 }

@@ -27,9 +27,7 @@ public struct SetVerifier: Sendable {
         guard let author = directory.record(for: set.stream.origin) else {
             throw SyncError(.unknownOrigin, "origin \(set.stream.origin) is not enrolled")
         }
-        guard author.status == .active else {
-            throw SyncError(.revokedOrigin, "origin \(set.stream.origin) has been revoked")
-        }
+        try author.checkStillValid(sequence: set.sequence)
         try set.verifySignature(with: author.publicKey)
         return author
     }

@@ -29,7 +29,8 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
             .limitConcurrency, .limitBusy:
             return .retryable
         case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
-            .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported, .wrongRecipient:
+            .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported, .wrongRecipient,
+            .rotatedOrigin, .wrongRoot, .unknownRoot, .staleAuthorization, .registryRollback:
             return .refused
         default: return .corrupt
         }

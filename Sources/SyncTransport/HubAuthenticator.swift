@@ -17,16 +17,23 @@ public struct HubAuthenticator: Sendable {
 
     /// The caller's registry entry, or a refusal with its reason code.
     public func authenticate(
-        method: String, path: String, body: [UInt8], header: (String) -> String?
+        method: String, path: String, body: [UInt8], newKey: OriginRecord? = nil, header: (String) -> String?
     )
         async throws -> OriginRecord
     {
         let signature = try RequestSignature(header: header)
         let origin = signature.origin
-        guard let record = try await executor.run({ try $0.originRecord(for: origin) }) else {
+        // A key presenting its own root-signed authorization is not enrolled yet: it proves that it holds the
+        // key it asks to enrol by signing the request with it.
+        let candidate = newKey.flatMap { $0.origin == origin ? $0 : nil }
+        guard let record = try await executor.run({ try $0.originRecord(for: origin) }) ?? candidate else {
             throw SyncError(.unknownOrigin, "origin \(origin) is not enrolled")
         }
-        guard record.status == .active else { throw SyncError(.revokedOrigin, "origin \(origin) has been revoked") }
+        switch record.status {
+        case .active: break
+        case .rotated: throw SyncError(.rotatedOrigin, "origin \(origin) has been rotated out")
+        case .revoked: throw SyncError(.revokedOrigin, "origin \(origin) has been revoked")
+        }
         let now = wallClock.nowMillis()
         try signature.verify(
             method: method, path: path, body: body, key: record.publicKey, nowMillis: now, maxSkewMillis: maxSkewMillis)

@@ -80,6 +80,20 @@ public struct HubClient: Sendable {
         return (try BundleFile.decode(body), headers.first(name: WireMessages.moreHeader) == "1")
     }
 
+    /// Hands the hub this node's key authorization (signed by the county's root); the request is signed
+    /// by the authorized key.
+    public func submitAuthorization(
+        _ authorization: KeyAuthorization
+    ) async throws(SyncError)
+        -> WireMessages.Enrolment
+    {
+        let (body, _) = try await post("/v1/keys/authorize", body: Array(authorization.text.utf8))
+        guard let answer = try? JSONDecoder().decode(WireMessages.Enrolment.self, from: Data(body)) else {
+            throw SyncError(.transportFailure, "the hub's enrolment answer is not the protocol's JSON")
+        }
+        return answer
+    }
+
     /// The hub's signed ingest-log head.
     public func logHead() async throws(SyncError) -> LogHead {
         let (body, _) = try await post("/v1/log/head", body: Array("{}".utf8))

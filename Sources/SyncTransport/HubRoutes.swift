@@ -105,6 +105,34 @@ public struct HubRoutes: Sendable {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
         }
+        router.post("/v1/keys/authorize") { request, _ in
+            // A county hands the hub its new node key's authorization, signed by the county's root; the
+            // request is signed by the new key itself. First enrolments (a county's root) are made by the hub
+            // operator, never over the network.
+            try await signed(request, endpoint: "keys_authorize", newKey: Self.authorizedKey) { exchange in
+                let authorization = try KeyAuthorization(text: String(decoding: exchange.body, as: UTF8.self))
+                guard authorization.origin == exchange.caller.origin else {
+                    throw SyncError(.authForbidden, "the request is not signed by the key it authorizes")
+                }
+                let enrolment: KeyEnrolment
+                do {
+                    enrolment = try await executor.run { try $0.enrol(authorization, registerRoot: false) }
+                } catch let error as ReplicaError {
+                    guard let reason = error.reason, reason != .storeFailure else { throw error }
+                    throw SyncError(reason, error.message)
+                }
+                logger.notice(
+                    "key enrolled",
+                    metadata: [
+                        "county": "\(authorization.county)", "origin": "\(authorization.origin)",
+                        "retired": "\(enrolment.retired.map(\.origin.description))",
+                    ])
+                return try json(
+                    WireMessages.Enrolment(
+                        origin: enrolment.record.origin.hex, retired: enrolment.retired.map(\.origin.hex),
+                        alreadyEnrolled: enrolment.alreadyEnrolled))
+            }
+        }
         router.post("/v1/log/head") { request, _ in
             try await signed(request, endpoint: "log_head") { _ in
                 try json(try await executor.run { try $0.signedLogHead() })
@@ -125,6 +153,14 @@ public struct HubRoutes: Sendable {
             }
         }
         return router
+    }
+
+    /// The key a `/v1/keys/authorize` body authorizes, as the registry entry it would get.
+    static func authorizedKey(_ body: [UInt8]) -> OriginRecord? {
+        guard body.count <= 4096, let a = try? KeyAuthorization(text: String(decoding: body, as: UTF8.self)) else {
+            return nil
+        }
+        return OriginRecord(publicKey: a.nodeKey, role: .county, county: a.county, status: .active)
     }
 
     /// The county whose streams a caller may read: `nil` (all) for the hub only; a county origin without a
@@ -216,7 +252,7 @@ public struct HubRoutes: Sendable {
     /// holds no slot while it arrives. No slot within `limits.upload_wait_seconds`: 503 `limit.busy`.
     private func signed(
         _ request: Request, endpoint: String, gate: UploadGate? = nil,
-        _ handler: (Exchange) async throws -> Response
+        newKey: (([UInt8]) -> OriginRecord?)? = nil, _ handler: (Exchange) async throws -> Response
     ) async throws -> Response {
         let started = ContinuousClock.now
         defer { metrics.recordLatency(endpoint: endpoint, ContinuousClock.now - started) }
@@ -231,7 +267,9 @@ public struct HubRoutes: Sendable {
             }
             let wire = Array(buffer.readableBytesView)
             let path = request.uri.query.map { "\(request.uri.path)?\($0)" } ?? request.uri.path
-            let caller = try await authenticator.authenticate(method: request.method.rawValue, path: path, body: wire) {
+            let caller = try await authenticator.authenticate(
+                method: request.method.rawValue, path: path, body: wire, newKey: newKey?(wire)
+            ) {
                 HTTPField.Name($0).flatMap { headers[$0] }
             }
             try limiter.admit(caller.origin, nowMillis: wallClock.nowMillis())
@@ -279,9 +317,11 @@ public struct HubRoutes: Sendable {
 
     private func status(for error: SyncError) -> HTTPResponse.Status {
         switch error.reason {
-        case .authMissing, .authBadSignature, .authStale, .authReplayed, .unknownOrigin, .revokedOrigin:
+        case .authMissing, .authBadSignature, .authStale, .authReplayed, .unknownOrigin, .revokedOrigin,
+            .rotatedOrigin:
             return .unauthorized
-        case .authForbidden: return .forbidden
+        case .authForbidden, .wrongRoot, .unknownRoot: return .forbidden
+        case .staleAuthorization: return .conflict
         case .tooLarge: return .contentTooLarge
         case .protocolUnsupported: return .unsupportedMediaType
         case .limitRate, .limitConcurrency: return .tooManyRequests

@@ -75,7 +75,7 @@ public struct HubServer: Sendable {
             router: routes.router(),
             server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "teachersync-hub"),
-            services: services,
+            services: services + [RegistryRefreshService(executor: executor, logger: logger)],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         try await app.runService()

@@ -36,6 +36,20 @@ public struct SyncDriver: Sendable {
         // local writes are ready for a bundle.
         try? await catchUpOwnStreams()
         do {
+            // A rotated or restored node first hands the hub its new key's authorization.
+            if let pending = try await executor.run({ try $0.pendingAuthorization() }) {
+                _ = try await client.submitAuthorization(pending)
+                try await executor.run { try $0.clearPendingAuthorization(pending) }
+            }
+        } catch let error as SyncError {
+            return Report(
+                outcome: .failed(
+                    reason: error.reason, detail: "enrolling the new key: \(error.detail)",
+                    retryable: error.classification == .retryable))
+        } catch {
+            return Report(outcome: .failed(reason: .storeFailure, detail: "\(error)", retryable: true))
+        }
+        do {
             let (local, refs) = try await executor.run { replica in
                 try replica.seal()
                 return (try replica.versionVector(), try replica.setReferences())

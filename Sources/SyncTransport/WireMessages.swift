@@ -69,6 +69,24 @@ public enum WireMessages {
         enum CodingKeys: String, CodingKey { case from, setIDs = "set_ids" }
     }
 
+    /// The hub's answer to a key authorization (`POST /v1/keys/authorize`).
+    public struct Enrolment: Codable, Sendable {
+        /// The enrolled origin, hex.
+        public let origin: String
+        /// The origins it retired, hex.
+        public let retired: [String]
+        /// The authorization had been enrolled before.
+        public let alreadyEnrolled: Bool
+
+        public init(origin: String, retired: [String], alreadyEnrolled: Bool) {
+            self.origin = origin
+            self.retired = retired
+            self.alreadyEnrolled = alreadyEnrolled
+        }
+
+        enum CodingKeys: String, CodingKey { case origin, retired, alreadyEnrolled = "already_enrolled" }
+    }
+
     /// A request for a page of the ingest log.
     public struct LogEntriesRequest: Codable, Sendable {
         public let from: UInt64

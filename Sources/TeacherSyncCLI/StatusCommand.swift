@@ -57,6 +57,15 @@ struct StatusCommand: ParsableCommand {
                         + s.quarantined.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
                             separator: ", ") + ")" : ""))
         print("conflicts: \(s.conflicts)")
+        if let r = s.registry {
+            print(
+                "key registry: version \(r.version), "
+                    + (r.expired
+                        ? "EXPIRED on \(Timestamps.iso(r.expiresAtMillis)): trust data is stale, sync with the hub"
+                        : "current until \(Timestamps.iso(r.expiresAtMillis))"))
+        } else {
+            print("key registry: none received yet")
+        }
         if let counties = s.counties {
             print(
                 "counties: \(counties.count) enrolled, \(s.staleCounties ?? 0) stale (no contact for \(staleAfterHours) h)"

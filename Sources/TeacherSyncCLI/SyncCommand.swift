@@ -22,6 +22,11 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let replica = try data.open()
         guard replica.identity.role == .county else { throw CLIFailure.usage("sync runs at a county node") }
+        try await Self.runRound(replica, connection: connection)
+    }
+
+    /// Runs one round and prints its outcome; throws the failure with its exit status.
+    static func runRound(_ replica: Replica, connection: HubConnectionOptions) async throws {
         let report = try await connection.withClient(replica) { client in
             await SyncDriver(executor: ReplicaExecutor(replica), client: client).runRound()
         }
@@ -31,6 +36,11 @@ struct SyncCommand: AsyncParsableCommand {
         switch report.outcome {
         case .inSync(let pushed, let pulled):
             print("in sync: pushed \(pushed) sets, pulled \(pulled) sets")
+            if let r = try? replica.registryState(), r.expired {
+                print(
+                    "warning: the key registry expired on \(Timestamps.iso(r.expiresAtMillis)); the hub has not re-issued it"
+                )
+            }
         case .failed(let reason, let detail, let retryable):
             let message = "sync failed: \(reason): \(detail)"
             throw retryable ? CLIFailure.io(message) : CLIFailure.refused(message)

@@ -15,7 +15,7 @@ public struct TeacherSyncCommand: AsyncParsableCommand {
             InitCommand.self, IdCommand.self, EnrollCommand.self, TrustCommand.self, ImportCommand.self,
             BundleCommand.self, VerifyCommand.self, DigestCommand.self, StatusCommand.self, VectorCommand.self,
             DemoDataCommand.self, HubCommand.self, CountyCommand.self, SyncCommand.self, BackupCommand.self,
-            FingerprintCommand.self, AuditCommand.self,
+            FingerprintCommand.self, AuditCommand.self, KeysCommand.self, RestoreCommand.self,
         ])
 
     public init() {}

@@ -14,6 +14,31 @@ public enum TrainingTables {
         ],
         keyColumns: ["origin"], kind: .mutable, scopeColumn: nil, writers: [.hub])
 
+    /// The offline root key of each county, which authorizes the county's online node keys. Written by the hub
+    /// at a county's first enrolment (docs/OPERATIONS.md, "Keys").
+    public static let keyRoots = TableSchema(
+        name: "key_roots",
+        columns: [.init("county", .text), .init("root_key", .text)],
+        keyColumns: ["county"], kind: .mutable, scopeColumn: nil, writers: [.hub])
+
+    /// The life of each registered key: the root's authorization of it, and when it was retired (rotated
+    /// out or revoked), why, and the last set of its stream that stays valid. Written by the hub.
+    public static let keyTerms = TableSchema(
+        name: "key_terms",
+        columns: [
+            .init("origin", .text), .init("authorization", .text, optional: true),
+            .init("valid_through", .integer, optional: true), .init("ended_at", .integer, optional: true),
+            .init("end_reason", .text, optional: true), .init("successor", .text, optional: true),
+        ],
+        keyColumns: ["origin"], kind: .mutable, scopeColumn: nil, writers: [.hub])
+
+    /// The key registry's version and expiry, one row: a node never accepts an older version, and a node
+    /// past the expiry knows its trust data is stale. Written by the hub with every registry change.
+    public static let registry = TableSchema(
+        name: "registry",
+        columns: [.init("name", .text), .init("version", .integer), .init("expires_at", .integer)],
+        keyColumns: ["name"], kind: .mutable, scopeColumn: nil, writers: [.hub])
+
     /// GB/T 2260 administrative units. Every replica starts with the 201904 list as baseline data.
     public static let units = TableSchema(
         name: "units",
@@ -57,5 +82,7 @@ public enum TrainingTables {
         keyColumns: ["county_code", "record_id"], kind: .fact, scopeColumn: "county_code", writers: [.hub, .county])
 
     /// Every synced table, in the order the state digest walks them.
-    public static let catalog = SchemaCatalog([origins, units, schools, teachers, studyRecords])
+    public static let catalog = SchemaCatalog([
+        origins, units, schools, teachers, studyRecords, keyRoots, keyTerms, registry,
+    ])
 }

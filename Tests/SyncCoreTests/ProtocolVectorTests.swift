@@ -187,16 +187,25 @@ import TrainingDomain
         #expect(OriginID(publicKey: parsed).hex == Self.originHex)
     }
 
-    /// §10.1 as declared: the county-scoped tables are keyed under `county_code`, their first key column.
+    /// §10.1 as declared: the county-scoped tables are keyed under `county_code`, their first key column; the
+    /// key-lifecycle tables (§10.2) are province-wide and written by the hub only.
     @Test func tablesAsInTheDocument() {
         let tables = TrainingTables.catalog.tables
-        #expect(tables.map(\.name) == ["origins", "units", "schools", "teachers", "study_records"])
+        #expect(
+            tables.map(\.name) == [
+                "origins", "units", "schools", "teachers", "study_records", "key_roots", "key_terms", "registry",
+            ])
         #expect(
             tables.map(\.keyColumns) == [
                 ["origin"], ["code"], ["county_code", "school_code"], ["county_code", "id_type", "id_number"],
-                ["county_code", "record_id"],
+                ["county_code", "record_id"], ["county"], ["origin"], ["name"],
             ])
-        #expect(tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code"])
+        #expect(tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code", nil, nil, nil])
+        #expect(
+            TrainingTables.keyTerms.valueColumns.map(\.name) == [
+                "authorization", "valid_through", "ended_at", "end_reason", "successor",
+            ])
+        #expect(TrainingTables.registry.valueColumns.map(\.name) == ["version", "expires_at"])
         #expect(TrainingTables.schools.valueColumns.map(\.name) == ["name", "stages"])
         #expect(
             TrainingTables.teachers.valueColumns.map(\.name) == [
@@ -208,8 +217,11 @@ import TrainingDomain
         #expect(TrainingTables.studyRecords.column("minutes")?.type == .integer)
         #expect(TrainingTables.origins.column("county")?.optional == true)
         #expect(TrainingTables.units.column("parent")?.optional == true)
-        #expect(tables.map(\.kind) == [.mutable, .mutable, .mutable, .mutable, .fact])
-        #expect(tables.map(\.writers) == [[.hub], [.hub], [.hub, .county], [.hub, .county], [.hub, .county]])
+        #expect(tables.map(\.kind) == [.mutable, .mutable, .mutable, .mutable, .fact, .mutable, .mutable, .mutable])
+        #expect(
+            tables.map(\.writers) == [
+                [.hub], [.hub], [.hub, .county], [.hub, .county], [.hub, .county], [.hub], [.hub], [.hub],
+            ])
     }
 
     @Test(arguments: ["A", "B", "C"])

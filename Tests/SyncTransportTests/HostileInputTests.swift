@@ -227,6 +227,26 @@ import Testing
         try refused("revoked key", revoked, .revokedOrigin)
         after = try a.hubState()
         #expect(after.0 == beforeRevoked.0 && after.1 == beforeRevoked.1 && after.2 == beforeRevoked.2)
+        // A key rotated out by its county's root: the old key's next set is refused, sent by the old key (the
+        // request) or relayed by the new one (the set).
+        let root = SigningIdentity.generate()
+        let successor = SigningIdentity.generate()
+        let point = try a.f.hub.versionVector()[a.county.ownCountyStream]
+        _ = try a.f.hub.enrol(
+            try KeyAuthorization.sign(
+                county: "130102", nodeKey: successor.publicKey, root: root, issuedAtMillis: a.f.clock.nowMillis(),
+                replaces: a.county.identity.origin, replacedThrough: point.sequence),
+            registerRoot: true)
+        let beforeRotated = try a.hubState()
+        let afterPoint = try a.set(sequence: point.sequence + 1, previous: point.head)
+        try refused(
+            "rotated-out key, its own request", try await a.upload(BundleFile.encode([afterPoint.envelope])),
+            .rotatedOrigin)
+        try refused(
+            "rotated-out key's set after its rotation point",
+            try await a.upload(BundleFile.encode([afterPoint.envelope]), as: successor), .rotatedOrigin)
+        after = try a.hubState()
+        #expect(after.0 == beforeRotated.0 && after.1 == beforeRotated.1 && after.2 == beforeRotated.2)
         for (name, outcome) in results { print("hostile inputs: \(name): \(outcome)") }
         print("hostile inputs: crafted sets: \(results.count) cases, as expected")
         try await a.stop()

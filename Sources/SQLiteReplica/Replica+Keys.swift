@@ -1,0 +1,453 @@
+import Crypto
+public import Foundation
+import GRDB
+public import SyncCore
+import TrainingDomain
+
+/// The key registry's version and expiry as a node holds them.
+public struct RegistryState: Sendable, Hashable, Codable {
+    /// Raised with every registry change; a node never accepts a lower one.
+    public let version: Int64
+    /// When the registry stops being current, milliseconds since the epoch.
+    public let expiresAtMillis: Int64
+    /// Whether the expiry has passed: this node's trust data is stale until it syncs with the hub.
+    public let expired: Bool
+}
+
+/// What enrolling an authorized key did at the hub.
+public struct KeyEnrolment: Sendable, Hashable {
+    /// The enrolled key.
+    public let record: OriginRecord
+    /// The keys it replaced, each with its rotation point.
+    public let retired: [OriginRecord]
+    /// Whether this enrolment registered the county's root key.
+    public let registeredRoot: Bool
+    /// The authorization was enrolled before: nothing changed.
+    public let alreadyEnrolled: Bool
+    /// Set when the hub already held sets of a replaced key after the point its root signed: they stay
+    /// (nothing applied is ever undone), and the operator should look at them.
+    public let heldBeyondPoint: [String]
+}
+
+extension Replica {
+    // MARK: - The directory every received set is checked against
+
+    /// The key registry as this replica knows it: the pinned hub key plus the `origins`, `key_roots` and
+    /// `key_terms` tables.
+    func keyDirectory(_ db: Database) throws -> ReplicaKeyDirectory {
+        var roots = [String: String]()
+        for row in try Row.fetchAll(db, sql: "SELECT county, root_key FROM key_roots WHERE _live = 1") {
+            roots[row["county"]] = row["root_key"]
+        }
+        var terms = [String: (authorization: String?, validThrough: Int64?)]()
+        for row in try Row.fetchAll(
+            db, sql: "SELECT origin, authorization, valid_through FROM key_terms WHERE _live = 1")
+        {
+            terms[row["origin"]] = (row["authorization"], row["valid_through"])
+        }
+        var records = [OriginID: OriginRecord]()
+        var authorizations = [OriginID: (text: String, root: String)]()
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
+        for row in rows {
+            // An entry counts only if its key is the origin's own key: the row key cannot point elsewhere.
+            guard let keyText: String = row["public_key"], let key = Curve25519.Signing.PublicKey.fromBase64(keyText),
+                let originHex: String = row["origin"], OriginID(publicKey: key).hex == originHex,
+                let role = Role(rawValue: row["role"] ?? ""),
+                let status = OriginRecord.Status(rawValue: row["status"] ?? "")
+            else { continue }
+            let county: String? = row["county"]
+            let term = terms[originHex]
+            let record = OriginRecord(
+                publicKey: key, role: role, county: county, status: status,
+                validThrough: term?.validThrough.map { UInt64(max(0, $0)) })
+            if role == .county, let county, let root = roots[county], status == .active || record.validThrough == nil {
+                // A county with an enrolled root: its active keys count only with that root's authorization,
+                // checked when the key is looked up (one signature per lookup, not per registry row). A retired
+                // key counts up to its point as the registry records it, so that a county's history from
+                // before its root was enrolled stays valid.
+                guard let text = term?.authorization else { continue }
+                authorizations[record.origin] = (text, root)
+            }
+            records[record.origin] = record
+        }
+        // This node's own key is known even before the hub's registry that enrols it arrives.
+        if records[identity.origin] == nil, identity.role == .county { records[identity.origin] = identity.record }
+        var hub: OriginRecord?
+        if identity.role == .hub {
+            hub = identity.record
+        } else if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hub_key'"),
+            let key = Curve25519.Signing.PublicKey.fromBase64(text)
+        {
+            hub = OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
+        }
+        return ReplicaKeyDirectory(hub: hub, records: records, authorizations: authorizations)
+    }
+
+    // MARK: - Registry version and expiry
+
+    /// Refuses a registry row older than the one held: a rolled-back or replayed registry.
+    static func checkRegistryNotOlder(_ db: Database, _ op: RowOperation) throws {
+        guard case .integer(let incoming)? = op.value(of: "version") else { return }
+        let held = try Int64.fetchOne(db, sql: "SELECT version FROM registry WHERE _live = 1") ?? 0
+        guard incoming >= held else {
+            throw SyncError(.registryRollback, "registry version \(incoming) is older than the held \(held)")
+        }
+    }
+
+    /// The registry's version and expiry, or `nil` when this node has received none yet.
+    public func registryState() throws(ReplicaError) -> RegistryState? {
+        let now = configuration.wallClock.nowMillis()
+        return try runRead { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT version, expires_at FROM registry WHERE _live = 1")
+            else { return nil }
+            let expires: Int64 = row["expires_at"]
+            return RegistryState(version: row["version"], expiresAtMillis: expires, expired: now >= expires)
+        }
+    }
+
+    /// The hub's write of a new registry version, valid for ``ReplicaConfiguration/registryValidityMillis``.
+    func nextRegistryVersion(_ db: Database) throws -> LocalWrite {
+        let held = try Int64.fetchOne(db, sql: "SELECT version FROM registry WHERE _live = 1") ?? 0
+        let expires = configuration.wallClock.nowMillis() + configuration.registryValidityMillis
+        return LocalWrite(
+            kind: .upsert, table: TrainingTables.registry.name, key: [.text("registry")],
+            fields: [.init("version", .integer(held + 1)), .init("expires_at", .integer(expires))])
+    }
+
+    /// At the hub: re-issues the registry with a fresh expiry when less than half its validity is left, and
+    /// seals it. Returns whether it did.
+    @discardableResult
+    public func refreshRegistryIfDue() throws(ReplicaError) -> Bool {
+        guard identity.role == .hub else { return false }
+        let now = configuration.wallClock.nowMillis()
+        let due = try run { db -> Bool in
+            let expires = try Int64.fetchOne(db, sql: "SELECT expires_at FROM registry WHERE _live = 1") ?? 0
+            guard expires - now < configuration.registryValidityMillis / 2 else { return false }
+            _ = try applyLocalWrites(db, [try nextRegistryVersion(db)])
+            return true
+        }
+        if due { try seal() }
+        return due
+    }
+
+    // MARK: - Enrolment, rotation and revocation at the hub
+
+    /// At the hub: enrols the node key an authorization names, retiring the county's current key(s) at
+    /// their rotation point, in one transaction, then seals the registry change.
+    ///
+    /// - Parameter registerRoot: allow this authorization's root to become the county's root when the county
+    ///   has none yet (a first enrolment, done by the hub operator, never over the network).
+    public func enrol(_ authorization: KeyAuthorization, registerRoot: Bool) throws(ReplicaError) -> KeyEnrolment {
+        guard identity.role == .hub else { throw .wrongRole("keys are enrolled at the hub") }
+        guard UnitCatalog.hebei201904.isCounty(authorization.county) else {
+            throw .scope(SyncError(.badAuthorization, "\(authorization.county) is not a Hebei county-level code"))
+        }
+        let rootText = authorization.rootKey.rawRepresentation.base64EncodedString()
+        let now = configuration.wallClock.nowMillis()
+        let newOrigin = authorization.origin
+        guard newOrigin != identity.origin else {
+            throw .scope(SyncError(.badAuthorization, "that is the hub's own key"))
+        }
+        let outcome = try run { db -> KeyEnrolment in
+            let root = try String.fetchOne(
+                db, sql: "SELECT root_key FROM key_roots WHERE county = ? AND _live = 1",
+                arguments: [authorization.county])
+            if let root, root != rootText {
+                throw ReplicaError.scope(
+                    SyncError(.wrongRoot, "county \(authorization.county) has another root key enrolled"))
+            }
+            if root == nil, !registerRoot {
+                throw ReplicaError.scope(
+                    SyncError(
+                        .unknownRoot,
+                        "county \(authorization.county) has no root key enrolled; the hub operator enrols it first"))
+            }
+            let held = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.origin, o.public_key, o.status, t.authorization FROM origins o
+                    LEFT JOIN key_terms t ON t.origin = o.origin AND t._live = 1
+                    WHERE o._live = 1 AND o.role = 'county' AND o.county = ?
+                    """, arguments: [authorization.county])
+            var newest: Int64 = 0
+            for row in held {
+                guard let text: String = row["authorization"], let a = try? KeyAuthorization(text: text) else {
+                    continue
+                }
+                if a == authorization {
+                    return KeyEnrolment(
+                        record: OriginRecord(
+                            publicKey: authorization.nodeKey, role: .county, county: authorization.county,
+                            status: .active),
+                        retired: [], registeredRoot: false, alreadyEnrolled: true, heldBeyondPoint: [])
+                }
+                newest = max(newest, a.issuedAtMillis)
+            }
+            guard authorization.issuedAtMillis > newest else {
+                throw ReplicaError.scope(
+                    SyncError(.staleAuthorization, "the county already has a key authorized at or after this one"))
+            }
+            if held.contains(where: { ($0["origin"] as String?) == newOrigin.hex }) {
+                throw ReplicaError.scope(
+                    SyncError(
+                        .staleAuthorization, "origin \(newOrigin) was enrolled before; a retired key stays retired"))
+            }
+            var writes = [LocalWrite]()
+            var retired = [OriginRecord]()
+            var beyond = [String]()
+            for row in held where (row["status"] as String?) == OriginRecord.Status.active.rawValue {
+                guard let keyText: String = row["public_key"],
+                    let key = Curve25519.Signing.PublicKey.fromBase64(keyText)
+                else { continue }
+                let old = OriginID(publicKey: key)
+                let hubHead = try Self.head(db, StreamID(origin: old, scope: .county(authorization.county))).sequence
+                var point = hubHead
+                if authorization.replaces == old, let signed = authorization.replacedThrough {
+                    // The county's root names the point; sets up to it still arriving later are accepted.
+                    point = max(signed, hubHead)
+                    if hubHead > signed {
+                        beyond.append("\(old): the hub holds set \(hubHead), the root signed \(signed)")
+                    }
+                }
+                let record = OriginRecord(
+                    publicKey: key, role: .county, county: authorization.county, status: .rotated, validThrough: point)
+                retired.append(record)
+                writes.append(.registryEntry(record))
+                writes.append(
+                    Self.keyTerms(
+                        old, authorization: row["authorization"], validThrough: point, endedAt: now,
+                        reason: "rotated", successor: newOrigin))
+            }
+            let record = OriginRecord(
+                publicKey: authorization.nodeKey, role: .county, county: authorization.county, status: .active)
+            writes.append(.registryEntry(record))
+            writes.append(
+                Self.keyTerms(
+                    newOrigin, authorization: authorization.text, validThrough: nil, endedAt: nil, reason: nil,
+                    successor: nil))
+            if root == nil {
+                writes.append(
+                    LocalWrite(
+                        kind: .upsert, table: TrainingTables.keyRoots.name, key: [.text(authorization.county)],
+                        fields: [.init("root_key", .text(rootText))]))
+            }
+            writes.append(try nextRegistryVersion(db))
+            _ = try applyLocalWrites(db, writes)
+            return KeyEnrolment(
+                record: record, retired: retired, registeredRoot: root == nil, alreadyEnrolled: false,
+                heldBeyondPoint: beyond)
+        }
+        if !outcome.alreadyEnrolled { try seal() }
+        return outcome
+    }
+
+    /// At the hub: revokes a county key with a reason, effective now. The sets of it the hub holds stay
+    /// valid everywhere; any later set is refused with `origin.revoked`.
+    public func revoke(_ origin: OriginID, reason: String) throws(ReplicaError) -> OriginRecord {
+        guard identity.role == .hub else { throw .wrongRole("keys are revoked at the hub") }
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 200, !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else {
+            throw .scope(SyncError(.schemaViolation, "a revocation reason is one line of 1 to 200 characters"))
+        }
+        let now = configuration.wallClock.nowMillis()
+        let record = try run { db -> OriginRecord in
+            guard let current = try keyDirectory(db).records[origin], current.role == .county,
+                let county = current.county
+            else {
+                throw ReplicaError.scope(SyncError(.unknownOrigin, "origin \(origin) is not an enrolled county key"))
+            }
+            guard current.status != .revoked else { return current }
+            let hubHead = try Self.head(db, StreamID(origin: origin, scope: .county(county))).sequence
+            let point = current.validThrough.map { min($0, hubHead) } ?? hubHead
+            let record = OriginRecord(
+                publicKey: current.publicKey, role: .county, county: county, status: .revoked, validThrough: point)
+            let authorization = try String.fetchOne(
+                db, sql: "SELECT authorization FROM key_terms WHERE origin = ? AND _live = 1", arguments: [origin.hex])
+            _ = try applyLocalWrites(
+                db,
+                [
+                    .registryEntry(record),
+                    Self.keyTerms(
+                        origin, authorization: authorization, validThrough: point, endedAt: now,
+                        reason: "revoked: \(trimmed)", successor: nil),
+                    try nextRegistryVersion(db),
+                ])
+            return record
+        }
+        try seal()
+        return record
+    }
+
+    static func keyTerms(
+        _ origin: OriginID, authorization: String?, validThrough: UInt64?, endedAt: Int64?, reason: String?,
+        successor: OriginID?
+    ) -> LocalWrite {
+        LocalWrite(
+            kind: .upsert, table: TrainingTables.keyTerms.name, key: [.text(origin.hex)],
+            fields: [
+                .init("authorization", authorization.map { .text($0) } ?? .null),
+                .init("valid_through", validThrough.map { .integer(Int64($0)) } ?? .null),
+                .init("ended_at", endedAt.map { .integer($0) } ?? .null),
+                .init("end_reason", reason.map { .text($0) } ?? .null),
+                .init("successor", successor.map { .text($0.hex) } ?? .null),
+            ])
+    }
+
+    // MARK: - Rotation at a county
+
+    /// An authorization this county has made for its new key and not yet seen enrolled by the hub.
+    public func pendingAuthorization() throws(ReplicaError) -> KeyAuthorization? {
+        guard let text = try readMeta()["pending_authorization"], !text.isEmpty else { return nil }
+        do {
+            return try KeyAuthorization(text: text)
+        } catch {
+            throw .corruptStore("the pending key authorization does not verify: \(error.reason)")
+        }
+    }
+
+    /// Forgets the pending authorization once the hub has enrolled it.
+    public func clearPendingAuthorization(_ authorization: KeyAuthorization) throws(ReplicaError) {
+        try run { db in
+            try db.execute(
+                sql: "DELETE FROM meta WHERE key = 'pending_authorization' AND value = ?",
+                arguments: [authorization.text])
+        }
+    }
+
+    /// Records an authorization of this node's own key to hand to the hub at the next sync.
+    public func setPendingAuthorization(_ authorization: KeyAuthorization) throws(ReplicaError) {
+        guard authorization.origin == identity.origin else {
+            throw .badKeyFile("the authorization is for another key than this node's")
+        }
+        try writeMeta(["pending_authorization": authorization.text])
+    }
+
+    /// At a county: retires this node's key at its stream's current head and switches the replica to a new
+    /// key, authorized by the county's root; returns the authorization to hand to the hub (the next sync
+    /// does so by itself).
+    ///
+    /// The new key is first written beside the key file as `FILE.next`, then the replica records the switch
+    /// in one transaction, then the files are renamed (the old key is kept as `FILE.retired-<origin>`). A
+    /// crash at any point is finished by the next ``open(at:keyFile:configuration:)``. The daemon must be
+    /// stopped: a daemon still holding the old key refuses to seal with it.
+    public static func rotateNodeKey(
+        at directory: URL, keyFile: String?, root: SigningIdentity, configuration: ReplicaConfiguration = .init()
+    ) throws(ReplicaError) -> KeyAuthorization {
+        let replica = try open(at: directory, keyFile: keyFile, configuration: configuration)
+        guard replica.identity.role == .county, let county = replica.identity.county else {
+            throw .wrongRole("a county node rotates its key with its root; the hub's key is not rotated this way")
+        }
+        let path = keyFile ?? directory.appendingPathComponent(keyName).path
+        let nextPath = path + ".next"
+        let next: SigningIdentity
+        if FileManager.default.fileExists(atPath: nextPath) {
+            next = try KeyFile.read(at: nextPath)
+        } else {
+            next = SigningIdentity.generate()
+            try KeyFile.create(at: nextPath, identity: next)
+        }
+        let old = replica.identity.origin
+        let authorization = try replica.run { db -> KeyAuthorization in
+            let through = try Self.head(db, StreamID(origin: old, scope: .county(county))).sequence
+            let authorization: KeyAuthorization
+            do {
+                authorization = try KeyAuthorization.sign(
+                    county: county, nodeKey: next.publicKey, root: root,
+                    issuedAtMillis: configuration.wallClock.nowMillis(), replaces: old, replacedThrough: through)
+            } catch let error as SyncError {
+                throw ReplicaError.badKeyFile("the root key could not sign: \(error.detail)")
+            }
+            for (key, value) in [
+                "origin": next.origin.hex, "public_key": next.publicKeyBase64,
+                "pending_authorization": authorization.text, "retired_origin": old.hex,
+            ] {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+            return authorization
+        }
+        try KeyFile.finishRotation(at: path, expectedOrigin: next.origin)
+        return authorization
+    }
+}
+
+/// The registry a replica checks authors against. Only the pinned hub key may act as the hub: a registry
+/// row claiming role `hub` for another key is not trusted as a hub.
+struct ReplicaKeyDirectory: KeyDirectory {
+    var hub: OriginRecord?
+    var records: [OriginID: OriginRecord]
+    /// County keys that count only with their root's authorization: the authorization and the root.
+    var authorizations: [OriginID: (text: String, root: String)] = [:]
+
+    func record(for origin: OriginID) -> OriginRecord? {
+        if let hub, hub.origin == origin {
+            // The registry may revoke even the hub's key; otherwise the pinned key stands.
+            if let r = records[origin], r.status == .revoked { return r }
+            return hub
+        }
+        guard let r = records[origin], r.role != .hub else { return nil }
+        if let (text, root) = authorizations[origin] {
+            guard let a = try? KeyAuthorization(text: text), a.origin == r.origin, a.county == r.county,
+                a.rootKey.rawRepresentation.base64EncodedString() == root
+            else { return nil }
+        }
+        return r
+    }
+}
+
+/// One key of the registry as a node holds it, for `teachersync keys list`.
+public struct RegistryEntry: Sendable, Hashable, Codable {
+    public let origin: String
+    public let role: String
+    public let county: String?
+    public let status: String
+    /// Whether the key counts here: its authorization checks out against its county's root (or its county
+    /// has no root enrolled).
+    public let trusted: Bool
+    public let validThrough: UInt64?
+    public let endedAtMillis: Int64?
+    public let endReason: String?
+    public let successor: String?
+    public let authorizedAtMillis: Int64?
+}
+
+extension Replica {
+    /// Every key of the registry, ordered by county and origin.
+    public func registryEntries() throws(ReplicaError) -> [RegistryEntry] {
+        try runRead { db in
+            let directory = try keyDirectory(db)
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT o.origin, o.role, o.county, o.status, t.authorization, t.valid_through, t.ended_at,
+                        t.end_reason, t.successor
+                    FROM origins o LEFT JOIN key_terms t ON t.origin = o.origin AND t._live = 1
+                    WHERE o._live = 1 ORDER BY o.county, o.origin
+                    """)
+            return rows.map { row in
+                let hex: String = row["origin"]
+                let origin = Hex.decode(hex).flatMap(OriginID.init(bytes:))
+                let authorization = (row["authorization"] as String?).flatMap { try? KeyAuthorization(text: $0) }
+                let through: Int64? = row["valid_through"]
+                return RegistryEntry(
+                    origin: hex, role: row["role"], county: row["county"], status: row["status"],
+                    trusted: origin.flatMap { directory.record(for: $0) } != nil,
+                    validThrough: through.map { UInt64(max(0, $0)) }, endedAtMillis: row["ended_at"],
+                    endReason: row["end_reason"], successor: row["successor"],
+                    authorizedAtMillis: authorization?.issuedAtMillis)
+            }
+        }
+    }
+}
+
+extension Replica {
+    /// Whether a county has a root key enrolled (its node keys then need the root's authorization).
+    public func countyHasRoot(_ county: String) throws(ReplicaError) -> Bool {
+        try runRead { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM key_roots WHERE county = ? AND _live = 1", arguments: [county]) == true
+        }
+    }
+}
