@@ -242,3 +242,14 @@ struct BrokenDocument: Sendable, CustomTestStringConvertible {
         }
     }
 }
+
+extension PolicyDocumentTests {
+    @Test func theExampleInPolicyMDIsTheConfigFile() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/POLICY.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let start = try #require(text.range(of: "```json\n")).upperBound
+        let end = try #require(text.range(of: "```", range: start..<text.endIndex)).lowerBound
+        #expect(String(text[start..<end]) == Fixtures.policy2019Text)
+    }
+}
