@@ -46,6 +46,8 @@ let package = Package(
             dependencies: ["SyncCore", .product(name: "CSV", package: "CSV.swift")],
             swiftSettings: strict
         ),
+        // Pure assessment policy: the hub's versioned policy document and the engine that assesses a teacher's year.
+        .target(name: "AssessmentPolicy", swiftSettings: strict),
         // The SQLite replica: migrations, operation log, sealing, apply, quarantine, conflicts, bundles.
         .target(
             name: "SQLiteReplica",
@@ -145,6 +147,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "TrainingDomainTests", dependencies: ["TrainingDomain", "SyncTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AssessmentPolicyTests", dependencies: ["AssessmentPolicy"], swiftSettings: strict),
         .testTarget(
             name: "SQLiteReplicaTests",
             dependencies: ["SQLiteReplica", "SyncCore", "TrainingDomain", "SyncTestSupport"],
