@@ -32,18 +32,22 @@ public struct KeyEnrolment: Sendable, Hashable {
 extension Replica {
     // MARK: - The directory every received set is checked against
 
-    /// The key registry as this replica knows it: the pinned hub key plus the `origins`, `key_roots` and
-    /// `key_terms` tables.
+    /// The key registry as this replica knows it: the pinned hub key (or hub root) plus the `origins`,
+    /// `key_roots` and `key_terms` tables.
     func keyDirectory(_ db: Database) throws -> ReplicaKeyDirectory {
         var roots = [String: String]()
         for row in try Row.fetchAll(db, sql: "SELECT county, root_key FROM key_roots WHERE _live = 1") {
             roots[row["county"]] = row["root_key"]
         }
-        var terms = [String: (authorization: String?, validThrough: Int64?)]()
+        // The hub's root: at a county the one its operator pinned (the trust anchor), at the hub its own.
+        let hubRoot =
+            identity.role == .hub
+            ? roots["province"] : try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'hub_root'")
+        var terms = [String: (authorization: String?, validThrough: Int64?, points: String?)]()
         for row in try Row.fetchAll(
-            db, sql: "SELECT origin, authorization, valid_through FROM key_terms WHERE _live = 1")
+            db, sql: "SELECT origin, authorization, valid_through, stream_points FROM key_terms WHERE _live = 1")
         {
-            terms[row["origin"]] = (row["authorization"], row["valid_through"])
+            terms[row["origin"]] = (row["authorization"], row["valid_through"], row["stream_points"])
         }
         var records = [OriginID: OriginRecord]()
         var authorizations = [OriginID: (text: String, root: String)]()
@@ -60,14 +64,24 @@ extension Replica {
             let term = terms[originHex]
             let record = OriginRecord(
                 publicKey: key, role: role, county: county, status: status,
-                validThrough: term?.validThrough.map { UInt64(max(0, $0)) })
-            if role == .county, let county, let root = roots[county], status == .active || record.validThrough == nil {
-                // A county with an enrolled root: its active keys count only with that root's authorization,
-                // checked when the key is looked up (one signature per lookup, not per registry row). A retired
-                // key counts up to its point as the registry records it, so that a county's history from
-                // before its root was enrolled stays valid.
-                guard let text = term?.authorization else { continue }
-                authorizations[record.origin] = (text, root)
+                validThrough: term?.validThrough.map { UInt64(max(0, $0)) },
+                streamPoints: term?.points.flatMap(OriginRecord.streamPoints(text:)))
+            let retired = record.validThrough != nil || record.streamPoints != nil
+            // Active keys count only with their root's authorization, checked when the key is looked up (one
+            // signature per lookup, not per registry row): a county's keys once its root is enrolled, a hub key
+            // always (unless it is the pinned one). A retired key counts up to its point as the registry
+            // records it, so that history from before a root was enrolled stays valid.
+            let root: String? = role == .hub ? hubRoot : county.flatMap { roots[$0] }
+            if !retired, role == .hub || root != nil {
+                if let root, let text = term?.authorization { authorizations[record.origin] = (text, root) }
+                if authorizations[record.origin] == nil {
+                    if role == .hub {
+                        records[record.origin] = record
+                    }  // only as the pinned key, below
+                    else {
+                        continue
+                    }
+                }
             }
             records[record.origin] = record
         }
@@ -81,7 +95,25 @@ extension Replica {
         {
             hub = OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
         }
-        return ReplicaKeyDirectory(hub: hub, records: records, authorizations: authorizations)
+        return ReplicaKeyDirectory(hub: hub, hubRoot: hubRoot, records: records, authorizations: authorizations)
+    }
+
+    /// A set in which a new hub key introduces itself: sequence 1 of its province stream, carrying its own
+    /// registry entry (role hub) and its authorization by the hub root this node trusts. This is how a county
+    /// learns the hub's rotated key from the key itself.
+    static func selfAuthorizedHub(_ set: ChangeSet, hubRoot: String?) -> (OriginRecord, String)? {
+        guard let hubRoot, set.sequence == 1, set.stream.scope == .province,
+            let hub = selfEnrolledHub(set)
+        else { return nil }
+        for op in set.operations
+        where op.table == TrainingTables.keyTerms.name && op.key == [.text(set.stream.origin.hex)] {
+            guard let text = op.value(of: "authorization")?.textValue,
+                let a = try? KeyAuthorization(text: text), a.county == "province", a.origin == hub.origin,
+                a.rootKey.rawRepresentation.base64EncodedString() == hubRoot
+            else { continue }
+            return (hub, text)
+        }
+        return nil
     }
 
     // MARK: - Registry version and expiry
@@ -140,6 +172,7 @@ extension Replica {
     ///   has none yet (a first enrolment, done by the hub operator, never over the network).
     public func enrol(_ authorization: KeyAuthorization, registerRoot: Bool) throws(ReplicaError) -> KeyEnrolment {
         guard identity.role == .hub else { throw .wrongRole("keys are enrolled at the hub") }
+        if authorization.county == "province" { return try enrolHubKey(authorization, registerRoot: registerRoot) }
         guard UnitCatalog.hebei201904.isCounty(authorization.county) else {
             throw .scope(SyncError(.badAuthorization, "\(authorization.county) is not a Hebei county-level code"))
         }
@@ -282,7 +315,7 @@ extension Replica {
 
     static func keyTerms(
         _ origin: OriginID, authorization: String?, validThrough: UInt64?, endedAt: Int64?, reason: String?,
-        successor: OriginID?
+        successor: OriginID?, streamPoints: [Scope: UInt64]? = nil
     ) -> LocalWrite {
         LocalWrite(
             kind: .upsert, table: TrainingTables.keyTerms.name, key: [.text(origin.hex)],
@@ -292,7 +325,171 @@ extension Replica {
                 .init("ended_at", endedAt.map { .integer($0) } ?? .null),
                 .init("end_reason", reason.map { .text($0) } ?? .null),
                 .init("successor", successor.map { .text($0.hex) } ?? .null),
+                .init("stream_points", streamPoints.map { .text(OriginRecord.streamPointsText($0)) } ?? .null),
             ])
+    }
+
+    // MARK: - The hub's own key under the hub root
+
+    /// At the hub: records the hub root's authorization of this hub's own key (and, the first time, the hub
+    /// root itself), so that counties that pin the hub root trust this key and, after a rotation, its
+    /// successor.
+    func enrolHubKey(_ authorization: KeyAuthorization, registerRoot: Bool) throws(ReplicaError) -> KeyEnrolment {
+        guard authorization.origin == identity.origin else {
+            throw .scope(SyncError(.badAuthorization, "a province authorization must name this hub's own key"))
+        }
+        let rootText = authorization.rootKey.rawRepresentation.base64EncodedString()
+        let outcome = try run { db -> KeyEnrolment in
+            let root = try String.fetchOne(
+                db, sql: "SELECT root_key FROM key_roots WHERE county = 'province' AND _live = 1")
+            if let root, root != rootText {
+                throw ReplicaError.scope(SyncError(.wrongRoot, "the hub has another root key enrolled"))
+            }
+            if root == nil, !registerRoot {
+                throw ReplicaError.scope(SyncError(.unknownRoot, "the hub has no root key enrolled; give --root-key"))
+            }
+            let held = try String.fetchOne(
+                db, sql: "SELECT authorization FROM key_terms WHERE origin = ? AND _live = 1",
+                arguments: [identity.origin.hex])
+            if held == authorization.text {
+                return KeyEnrolment(
+                    record: identity.record, retired: [], registeredRoot: false, alreadyEnrolled: true,
+                    heldBeyondPoint: [])
+            }
+            var writes = [
+                Self.keyTerms(
+                    identity.origin, authorization: authorization.text, validThrough: nil, endedAt: nil, reason: nil,
+                    successor: nil)
+            ]
+            if root == nil {
+                writes.append(
+                    LocalWrite(
+                        kind: .upsert, table: TrainingTables.keyRoots.name, key: [.text("province")],
+                        fields: [.init("root_key", .text(rootText))]))
+            }
+            writes.append(try nextRegistryVersion(db))
+            _ = try applyLocalWrites(db, writes)
+            return KeyEnrolment(
+                record: identity.record, retired: [], registeredRoot: root == nil, alreadyEnrolled: false,
+                heldBeyondPoint: [])
+        }
+        if !outcome.alreadyEnrolled { try seal() }
+        return outcome
+    }
+
+    /// At the hub (stopped): replaces the hub's online key with a new one the hub root authorizes. The old
+    /// key's streams end at their current heads; the new key announces itself, with its authorization, in
+    /// the first set of its own province stream, which counties that pin the hub root accept. Files are
+    /// handled as in ``rotateNodeKey(at:keyFile:root:configuration:)``; an interruption is finished by the
+    /// next `hub run` (``completeHubRotation()``).
+    public static func rotateHubKey(
+        at directory: URL, keyFile: String?, root: SigningIdentity, configuration: ReplicaConfiguration = .init()
+    ) throws(ReplicaError) -> KeyAuthorization {
+        let replica = try open(at: directory, keyFile: keyFile, configuration: configuration)
+        guard replica.identity.role == .hub else { throw .wrongRole("this is not a hub's data folder") }
+        let rootText = root.publicKeyBase64
+        guard
+            try replica.runRead({ db in
+                try String.fetchOne(db, sql: "SELECT root_key FROM key_roots WHERE county = 'province' AND _live = 1")
+            }) == rootText
+        else {
+            throw .scope(
+                SyncError(
+                    .wrongRoot,
+                    "that is not the hub's enrolled root key (enrol it first: enroll --authorization --root-key)"))
+        }
+        try replica.seal()
+        let path = keyFile ?? directory.appendingPathComponent(keyName).path
+        let nextPath = path + ".next"
+        let next: SigningIdentity
+        if FileManager.default.fileExists(atPath: nextPath) {
+            next = try KeyFile.read(at: nextPath)
+        } else {
+            next = SigningIdentity.generate()
+            try KeyFile.create(at: nextPath, identity: next)
+        }
+        let old = replica.identity.origin
+        let authorization = try replica.run { db -> KeyAuthorization in
+            var points = [Scope: UInt64]()
+            for row in try Row.fetchAll(
+                db, sql: "SELECT scope, sequence FROM stream_heads WHERE origin = ?", arguments: [Data(old.bytes)])
+            {
+                if let scope = Scope(wireValue: row["scope"]) { points[scope] = UInt64(row["sequence"] as Int64) }
+            }
+            let authorization: KeyAuthorization
+            do {
+                authorization = try KeyAuthorization.sign(
+                    county: "province", nodeKey: next.publicKey, root: root,
+                    issuedAtMillis: configuration.wallClock.nowMillis(), replaces: old)
+            } catch let error as SyncError {
+                throw ReplicaError.badKeyFile("the root key could not sign: \(error.detail)")
+            }
+            for (key, value) in [
+                "origin": next.origin.hex, "public_key": next.publicKeyBase64,
+                "pending_hub_rotation": authorization.text,
+                "hub_rotation_points": OriginRecord.streamPointsText(points),
+                "retired_origin": old.hex,
+            ] {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            }
+            return authorization
+        }
+        try KeyFile.finishRotation(at: path, expectedOrigin: next.origin)
+        try open(at: directory, keyFile: keyFile, configuration: configuration).completeHubRotation()
+        return authorization
+    }
+
+    /// At the hub: writes the registry change of a hub key rotation recorded by ``rotateHubKey``, in the new
+    /// key's first province set. Does nothing when no rotation is pending.
+    public func completeHubRotation() throws(ReplicaError) {
+        guard identity.role == .hub else { return }
+        let meta = try readMeta()
+        guard let text = meta["pending_hub_rotation"], !text.isEmpty else { return }
+        let authorization: KeyAuthorization
+        do {
+            authorization = try KeyAuthorization(text: text)
+        } catch {
+            throw .corruptStore("the pending hub key authorization does not verify: \(error.reason)")
+        }
+        guard authorization.origin == identity.origin, let old = authorization.replaces else {
+            throw .corruptStore("the pending hub key rotation names another key")
+        }
+        let points = OriginRecord.streamPoints(text: meta["hub_rotation_points"] ?? "") ?? [:]
+        let now = configuration.wallClock.nowMillis()
+        try run { db in
+            guard
+                let oldKeyText = try String.fetchOne(
+                    db, sql: "SELECT public_key FROM origins WHERE origin = ? AND _live = 1", arguments: [old.hex]),
+                let oldKey = Curve25519.Signing.PublicKey.fromBase64(oldKeyText)
+            else { throw ReplicaError.corruptStore("the retired hub key is not in the registry") }
+            let oldAuthorization = try String.fetchOne(
+                db, sql: "SELECT authorization FROM key_terms WHERE origin = ? AND _live = 1", arguments: [old.hex])
+            _ = try applyLocalWrites(
+                db,
+                [
+                    .registryEntry(identity.record),
+                    Self.keyTerms(
+                        identity.origin, authorization: authorization.text, validThrough: nil, endedAt: nil,
+                        reason: nil, successor: nil),
+                    .registryEntry(OriginRecord(publicKey: oldKey, role: .hub, county: nil, status: .rotated)),
+                    Self.keyTerms(
+                        old, authorization: oldAuthorization, validThrough: nil, endedAt: now, reason: "rotated",
+                        successor: identity.origin, streamPoints: points),
+                    try nextRegistryVersion(db),
+                ])
+            try db.execute(
+                sql: "DELETE FROM meta WHERE key IN ('pending_hub_rotation', 'hub_rotation_points')")
+        }
+        try seal()
+    }
+
+    /// At a county: pins the hub's root key (base64), which authorizes the hub's online key and its successors.
+    public func pinHubRoot(_ base64: String) throws(ReplicaError) {
+        guard let key = Curve25519PublicKeyParser.parse(base64) else {
+            throw .badKeyFile("the hub root key is not a base64 Ed25519 public key (32 bytes)")
+        }
+        try writeMeta(["hub_root": key.base64])
     }
 
     // MARK: - Rotation at a county
@@ -373,27 +570,45 @@ extension Replica {
     }
 }
 
-/// The registry a replica checks authors against. Only the pinned hub key may act as the hub: a registry
-/// row claiming role `hub` for another key is not trusted as a hub.
+/// The registry a replica checks authors against. Only the pinned hub key, or a hub key authorized by the
+/// pinned hub root, may act as the hub: a registry row claiming role `hub` for another key is not trusted.
 struct ReplicaKeyDirectory: KeyDirectory {
     var hub: OriginRecord?
+    /// The hub's root key (base64) this node trusts, if any.
+    var hubRoot: String?
     var records: [OriginID: OriginRecord]
-    /// County keys that count only with their root's authorization: the authorization and the root.
+    /// Keys that count only with their root's authorization: the authorization and the root.
     var authorizations: [OriginID: (text: String, root: String)] = [:]
 
     func record(for origin: OriginID) -> OriginRecord? {
         if let hub, hub.origin == origin {
-            // The registry may revoke even the hub's key; otherwise the pinned key stands.
-            if let r = records[origin], r.status == .revoked { return r }
+            // The registry may retire even the pinned hub key (rotated or revoked); otherwise it stands.
+            if let r = records[origin], r.status != .active { return r }
             return hub
         }
-        guard let r = records[origin], r.role != .hub else { return nil }
+        guard let r = records[origin] else { return nil }
         if let (text, root) = authorizations[origin] {
-            guard let a = try? KeyAuthorization(text: text), a.origin == r.origin, a.county == r.county,
+            guard let a = try? KeyAuthorization(text: text), a.origin == r.origin,
+                a.county == (r.role == .hub ? "province" : r.county),
                 a.rootKey.rawRepresentation.base64EncodedString() == root
             else { return nil }
+            return r
         }
+        // An active hub key without an authorization counts only as the pinned key (above).
+        if r.role == .hub, r.status == .active { return nil }
         return r
+    }
+
+    /// Every hub key this node trusts, the active one first (receipts may be signed by any of them).
+    var hubKeys: [OriginRecord] {
+        var out = [OriginRecord]()
+        for r in records.values.sorted(by: { $0.origin.hex < $1.origin.hex }) where r.role == .hub {
+            if let trusted = record(for: r.origin) { out.append(trusted) }
+        }
+        if let hub, !out.contains(where: { $0.origin == hub.origin }), let trusted = record(for: hub.origin) {
+            out.append(trusted)
+        }
+        return out.filter { $0.status == .active } + out.filter { $0.status != .active }
     }
 }
 

@@ -60,23 +60,32 @@ extension Replica {
 
     // MARK: - Receipts kept by a county
 
-    /// The key receipts and log heads must be signed with: the pinned hub key.
+    /// The key the hub signs receipts and log heads with now: this hub's own key, or at a county the hub key
+    /// it trusts that is active (the pinned one, or the one the pinned hub root authorized after a rotation).
     public func receiptKey() throws(ReplicaError) -> Curve25519.Signing.PublicKey? {
-        identity.role == .hub ? identity.signer.publicKey : try pinnedHubKey()?.publicKey
+        try receiptKeys().first
+    }
+
+    /// Every hub key a kept receipt may be signed by: the active one first, then retired ones (receipts
+    /// issued before a rotation).
+    public func receiptKeys() throws(ReplicaError) -> [Curve25519.Signing.PublicKey] {
+        if identity.role == .hub { return [identity.signer.publicKey] }
+        return try runRead { db in try keyDirectory(db).hubKeys.map(\.publicKey) }
     }
 
     /// Keeps the receipts that are signed by the pinned hub key, name one of this node's own streams and match
     /// the set this node holds at that sequence; returns the others with the reason they were not kept.
     @discardableResult
     public func keepReceipts(_ receipts: [Receipt]) throws(ReplicaError) -> [(Receipt, String)] {
-        guard let key = try receiptKey() else { return receipts.map { ($0, "no hub key is pinned") } }
+        let keys = try receiptKeys()
+        guard !keys.isEmpty else { return receipts.map { ($0, "no hub key is pinned") } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try run { db in
             var refused = [(Receipt, String)]()
             for r in receipts {
-                guard r.isValid(signedBy: key) else {
-                    refused.append((r, "not signed by the pinned hub key, or its log entry does not add up"))
+                guard keys.contains(where: { r.isValid(signedBy: $0) }) else {
+                    refused.append((r, "not signed by a trusted hub key, or its log entry does not add up"))
                     continue
                 }
                 guard r.stream.origin == identity.origin else {
@@ -125,7 +134,7 @@ extension Replica {
 
     /// Checks every kept receipt again against the pinned hub key and the sets held, per own stream.
     public func checkReceipts() throws(ReplicaError) -> [ReceiptCheck] {
-        let key = try receiptKey()
+        let keys = try receiptKeys()
         let receipts = try keptReceipts()
         let vector = try versionVector()
         return try runRead { db in
@@ -137,7 +146,7 @@ extension Replica {
                     let held = try Data.fetchOne(
                         db, sql: "SELECT id FROM change_sets WHERE origin = ? AND scope = ? AND sequence = ?",
                         arguments: [Data(stream.origin.bytes), stream.scope.wireValue, Int64(r.sequence)])
-                    guard let key, r.isValid(signedBy: key) else {
+                    guard keys.contains(where: { r.isValid(signedBy: $0) }) else {
                         problems.append("receipt for sequence \(r.sequence): signature does not verify")
                         continue
                     }

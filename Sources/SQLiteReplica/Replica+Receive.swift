@@ -180,6 +180,13 @@ extension Replica {
                 directory.hub = hub
                 pinned = hub.origin
             }
+            if ownRole == .county, directory.record(for: set.stream.origin) == nil,
+                let (hub, text) = Self.selfAuthorizedHub(set, hubRoot: directory.hubRoot), let root = directory.hubRoot
+            {
+                // A rotated hub key introducing itself with the pinned hub root's authorization.
+                directory.records[hub.origin] = hub
+                directory.authorizations[hub.origin] = (text, root)
+            }
             let author = try verifier.checkAuthor(set, directory: directory)
             let head = try Self.head(db, set.stream)
             let held = try Data.fetchOne(

@@ -58,7 +58,9 @@ extension Replica {
                     if author.status != .active {
                         // A retired key's sets up to its point stay valid; a revocation without a point (an
                         // older registry) keeps what was accepted before it.
-                        if author.validThrough != nil { try author.checkStillValid(sequence: UInt64(sequence)) }
+                        if author.validThrough != nil || author.streamPoints != nil {
+                            try author.checkStillValid(set.stream.scope, sequence: UInt64(sequence))
+                        }
                         author = OriginRecord(
                             publicKey: author.publicKey, role: author.role, county: author.county, status: .active)
                     }

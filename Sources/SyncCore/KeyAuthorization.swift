@@ -13,7 +13,8 @@ import Foundation
 /// The text form is one line, `tsauth1.` followed by the base64 of the canonical statement, a dot, and the
 /// base64 of the root's Ed25519 signature over `"teachersync key authorization v1\n"` + statement.
 public struct KeyAuthorization: Sendable, Hashable {
-    /// The county the node key writes for.
+    /// The county the node key writes for, or `province` for the hub's online key (authorized by the hub's
+    /// own root key).
     public let county: String
     /// The authorized online key.
     public let nodeKey: Curve25519.Signing.PublicKey
@@ -70,8 +71,8 @@ public struct KeyAuthorization: Sendable, Hashable {
             }
             fields[String(line[..<eq])] = String(line[line.index(after: eq)...])
         }
-        guard let county = fields["county"], Scope(wireValue: county) != nil, county != "province" else {
-            throw SyncError(.badAuthorization, "field county: not a six-digit county code")
+        guard let county = fields["county"], Scope(wireValue: county) != nil else {
+            throw SyncError(.badAuthorization, "field county: not a six-digit county code or province")
         }
         guard let nodeKey = fields["node_key"].flatMap(Curve25519.Signing.PublicKey.fromBase64) else {
             throw SyncError(.badAuthorization, "field node_key: not a base64 Ed25519 public key")

@@ -21,10 +21,13 @@ public struct OriginRecord: Sendable, Hashable {
     /// Sets after it are refused; sets up to it are accepted everywhere, also by a node that receives them
     /// late, so every replica decides alike. `nil` with status `revoked` refuses every new set.
     public let validThrough: UInt64?
+    /// For a retired hub key, which writes many streams: the last valid sequence of each (a stream not named
+    /// has none). Takes the place of ``validThrough``.
+    public let streamPoints: [Scope: UInt64]?
 
     public init(
         publicKey: Curve25519.Signing.PublicKey, role: Role, county: String?, status: Status,
-        validThrough: UInt64? = nil
+        validThrough: UInt64? = nil, streamPoints: [Scope: UInt64]? = nil
     ) {
         self.origin = OriginID(publicKey: publicKey)
         self.publicKey = publicKey
@@ -32,15 +35,36 @@ public struct OriginRecord: Sendable, Hashable {
         self.county = county
         self.status = status
         self.validThrough = status == .active ? nil : validThrough
+        self.streamPoints = status == .active ? nil : streamPoints
+    }
+
+    /// The text form of stream points, as the registry stores them: `scope=sequence` pairs, comma-separated,
+    /// in scope order.
+    public static func streamPointsText(_ points: [Scope: UInt64]) -> String {
+        points.sorted { $0.key < $1.key }.map { "\($0.key.wireValue)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// Parses ``streamPointsText(_:)``; `nil` when malformed.
+    public static func streamPoints(text: String) -> [Scope: UInt64]? {
+        var out = [Scope: UInt64]()
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=")
+            guard parts.count == 2, let scope = Scope(wireValue: String(parts[0])), let n = UInt64(parts[1]) else {
+                return nil
+            }
+            out[scope] = n
+        }
+        return out
     }
 
     /// Refuses a set of this key beyond its rotation or revocation point.
-    public func checkStillValid(sequence: UInt64) throws(SyncError) {
+    public func checkStillValid(_ scope: Scope? = nil, sequence: UInt64) throws(SyncError) {
         switch status {
         case .active: return
         case .rotated, .revoked:
             let reason: ReasonCode = status == .rotated ? .rotatedOrigin : .revokedOrigin
-            guard let last = validThrough else { throw SyncError(reason, "origin \(origin) has been \(status)") }
+            let point = streamPoints.map { points in scope.flatMap { points[$0] } ?? 0 } ?? validThrough
+            guard let last = point else { throw SyncError(reason, "origin \(origin) has been \(status)") }
             guard sequence <= last else {
                 throw SyncError(reason, "origin \(origin) has been \(status) after its set \(last)")
             }
@@ -49,7 +73,7 @@ public struct OriginRecord: Sendable, Hashable {
 
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.origin == rhs.origin && lhs.role == rhs.role && lhs.county == rhs.county && lhs.status == rhs.status
-            && lhs.validThrough == rhs.validThrough
+            && lhs.validThrough == rhs.validThrough && lhs.streamPoints == rhs.streamPoints
     }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(origin) }

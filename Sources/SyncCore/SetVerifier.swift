@@ -27,7 +27,7 @@ public struct SetVerifier: Sendable {
         guard let author = directory.record(for: set.stream.origin) else {
             throw SyncError(.unknownOrigin, "origin \(set.stream.origin) is not enrolled")
         }
-        try author.checkStillValid(sequence: set.sequence)
+        try author.checkStillValid(set.stream.scope, sequence: set.sequence)
         try set.verifySignature(with: author.publicKey)
         return author
     }

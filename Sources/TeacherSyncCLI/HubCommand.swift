@@ -53,6 +53,8 @@ struct HubRunCommand: AsyncParsableCommand {
                 at: URL(fileURLWithPath: settings.dataDirectory, isDirectory: true), keyFile: settings.keyFile)
         }
         guard replica.identity.role == .hub else { throw CLIFailure.usage("hub run needs a hub's data folder") }
+        // A hub key rotation interrupted before its registry change was sealed is finished first.
+        try replicaCall { () throws(ReplicaError) in try replica.completeHubRotation() }
         guard let address = HubServer.Listen(settings.listen) else {
             throw CLIFailure.configuration("configuration: listen: must be HOST:PORT")
         }

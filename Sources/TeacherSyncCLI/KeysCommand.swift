@@ -77,15 +77,18 @@ struct KeysAuthorizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The county's root key file.", valueName: "file"))
     var root: String
 
-    @Option(help: ArgumentHelp("The county the key writes for.", valueName: "code"))
+    @Option(
+        help: ArgumentHelp(
+            "The county the key writes for, or `province` for the hub's own key (with the hub's root).",
+            valueName: "code"))
     var county: String
 
     @Option(help: ArgumentHelp("The node's public key, base64 (from `teachersync id`).", valueName: "base64"))
     var nodeKey: String
 
     func run() throws {
-        guard Scope(wireValue: county) != nil, county != "province" else {
-            throw CLIFailure.usage("--county \(county) is not a six-digit county code")
+        guard Scope(wireValue: county) != nil else {
+            throw CLIFailure.usage("--county \(county) is not a six-digit county code or province")
         }
         guard let key = Curve25519PublicKeyText.parse(nodeKey) else {
             throw CLIFailure.usage("--node-key is not a base64 Ed25519 public key (32 bytes)")
@@ -104,9 +107,9 @@ struct KeysAuthorizeCommand: ParsableCommand {
 struct KeysRotateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate",
-        abstract: "Replace this county node's key with a new one its root authorizes.",
+        abstract: "Replace this node's key with a new one its root authorizes (a county's, or the hub's).",
         discussion: """
-            Stop the daemon first (`systemctl stop teachersync-county`). The old key's stream ends at its \
+            At a county, --root is the county's root key; at the hub, the hub's root key. Stop the daemon first (`systemctl stop teachersync-county`). The old key's stream ends at its \
             current head: its sets up to there stay valid everywhere, any later one is refused. The new key \
             takes over at once; the next sync hands its authorization to the hub before anything else. The \
             old key file is kept beside the new one as FILE.retired-<origin>. A rotation interrupted at any \
@@ -120,8 +123,17 @@ struct KeysRotateCommand: ParsableCommand {
 
     func run() throws {
         let rootKey = try rootKeyArgument(root)
+        let role = try data.open().identity.role
         let authorization = try replicaCall { () throws(ReplicaError) in
-            try Replica.rotateNodeKey(at: data.url, keyFile: data.keyFile, root: rootKey)
+            role == .hub
+                ? try Replica.rotateHubKey(at: data.url, keyFile: data.keyFile, root: rootKey)
+                : try Replica.rotateNodeKey(at: data.url, keyFile: data.keyFile, root: rootKey)
+        }
+        if role == .hub {
+            print("new hub key: \(authorization.origin.hex)")
+            print("retired hub key: \(authorization.replaces?.hex ?? "-"), valid through its current heads")
+            print("the new key announces itself in its first province set; counties that pin the hub root accept it")
+            return
         }
         print("new node key: \(authorization.origin.hex)")
         if let old = authorization.replaces {
@@ -146,7 +158,7 @@ struct KeysRevokeCommand: ParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("The key's origin id, hex (from `keys list`).", valueName: "hex"))
+    @Option(help: ArgumentHelp("The key's origin id, 32 hex digits (from `keys list`).", valueName: "hex"))
     var origin: String
 
     @Option(help: ArgumentHelp("Why, in one line (kept in the registry).", valueName: "text"))
@@ -154,7 +166,7 @@ struct KeysRevokeCommand: ParsableCommand {
 
     func run() throws {
         guard let bytes = Hex.decode(origin), let id = OriginID(bytes: bytes) else {
-            throw CLIFailure.usage("--origin is not an origin id (64 hex digits)")
+            throw CLIFailure.usage("--origin is not an origin id (32 hex digits)")
         }
         let replica = try data.open()
         let record = try replicaCall { () throws(ReplicaError) in try replica.revoke(id, reason: reason) }

@@ -29,6 +29,7 @@ public enum TrainingTables {
             .init("origin", .text), .init("authorization", .text, optional: true),
             .init("valid_through", .integer, optional: true), .init("ended_at", .integer, optional: true),
             .init("end_reason", .text, optional: true), .init("successor", .text, optional: true),
+            .init("stream_points", .text, optional: true),
         ],
         keyColumns: ["origin"], kind: .mutable, scopeColumn: nil, writers: [.hub])
 

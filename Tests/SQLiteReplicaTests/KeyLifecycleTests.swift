@@ -240,6 +240,74 @@ import TrainingDomain
         #expect(try p.witness.registryState()?.version == fresh.version)
     }
 
+    @Test(
+        "the hub's key, authorized by the hub root, rotates: counties that pin the root follow, old sets and receipts stay valid"
+    )
+    func hubKeyRotation() throws {
+        let p = try Province()
+        let hubRoot = SigningIdentity.generate()
+        p.clock.advance(by: 1000)
+        let hubAuthorization = try KeyAuthorization.sign(
+            county: "province", nodeKey: p.hub.identity.signer.publicKey, root: hubRoot,
+            issuedAtMillis: p.clock.nowMillis())
+        #expect(try p.hub.enrol(hubAuthorization, registerRoot: true).registeredRoot)
+        try p.county.pinHubRoot(hubRoot.publicKeyBase64)
+        // The county delivers a set and keeps the old hub key's receipt for it.
+        try p.write(1, 2)
+        #expect(try p.hub.receive(try p.ownSets(of: p.county, origin: p.county.identity.origin)).applied == 1)
+        #expect(try p.county.keepReceipts(try p.hub.receipts(for: [p.county.ownCountyStream])).isEmpty)
+        try p.hub.write([ReplicaFixture.teacher(50)])
+        try p.hub.seal()
+        try p.relay()
+        let oldHub = p.hub.identity.origin
+        let province = StreamID(origin: oldHub, scope: .province)
+        let point = try p.hub.versionVector()[province]
+
+        p.clock.advance(by: 1000)
+        let rotation = try Replica.rotateHubKey(
+            at: p.dir.path("hub"), keyFile: nil, root: hubRoot, configuration: p.config)
+        let hub = try Replica.open(at: p.dir.path("hub"), configuration: p.config)
+        #expect(hub.identity.origin == rotation.origin && rotation.replaces == oldHub)
+        try hub.write([ReplicaFixture.teacher(51), ReplicaFixture.teacher(52)])
+        try hub.seal()
+        try p.county.write([ReplicaFixture.teacher(3)])
+        try p.county.seal()
+        #expect(try hub.receive(try p.ownSets(of: p.county, origin: p.county.identity.origin)).applied == 1)
+
+        // The county that pins the hub root takes the new key from its own first set.
+        let all = try hub.exportEnvelopes()
+        let received = try p.county.receive(all)
+        #expect(received.rejected.isEmpty, "\(received.rejected)")
+        #expect(try p.county.digest(county: "130102") == hub.digest(county: "130102"))
+        #expect(try p.county.keepReceipts(try hub.receipts(for: [p.county.ownCountyStream])).isEmpty)
+        #expect(try p.county.checkReceipts().allSatisfy { $0.problems.isEmpty && $0.deliveredSequence == 2 })
+        #expect(try p.county.receiptKey()?.rawRepresentation == hub.identity.signer.publicKey.rawRepresentation)
+        // The witness pinned only the old hub key: it cannot follow until it pins the root.
+        let blind = try p.witness.receive(all)
+        #expect(blind.rejected.contains { $0.reason == .unknownOrigin })
+        try p.witness.pinHubRoot(hubRoot.publicKeyBase64)
+        _ = try p.witness.retryQuarantined()
+        #expect(try p.witness.digest(county: "130102") == hub.digest(county: "130102"))
+
+        // The old hub key, still on some disk, cannot write after its point.
+        let retired = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: p.dir.path("hub").path).first {
+                $0.hasPrefix("node.key.retired-")
+            })
+        let oldKey = try KeyFile.read(at: p.dir.path("hub").appendingPathComponent(retired).path)
+        let forged = try ChangeSet.seal(
+            stream: province, sequence: point.sequence + 1, previous: point.head,
+            operations: [
+                RowOperation(
+                    kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(p.clock.nowMillis()), logical: 7),
+                    table: "units", key: [.text("130102")], fields: [.init("name", .text("X"))])
+            ], signer: oldKey)
+        #expect(try p.county.receive([forged.envelope]).rejected.map(\.reason) == [.rotatedOrigin])
+        #expect(try hub.verifyStoredSets().failures.isEmpty)
+        #expect(try p.county.verifyStoredSets().failures.isEmpty)
+        #expect(try p.witness.verifyStoredSets().failures.isEmpty)
+    }
+
     @Test("a rotation interrupted after the switch is recorded is finished when the replica opens")
     func interruptedRotation() throws {
         let p = try Province()
@@ -268,4 +336,10 @@ import TrainingDomain
 
 private func decodeSets(_ envelopes: [[UInt8]]) throws -> [ChangeSet] {
     try envelopes.map { try ChangeSet.decode(envelope: $0) }
+}
+
+extension Replica {
+    fileprivate var ownCountyStream: StreamID {
+        StreamID(origin: identity.origin, scope: .county(identity.county ?? ""))
+    }
 }

@@ -203,7 +203,7 @@ import TrainingDomain
         #expect(tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code", nil, nil, nil])
         #expect(
             TrainingTables.keyTerms.valueColumns.map(\.name) == [
-                "authorization", "valid_through", "ended_at", "end_reason", "successor",
+                "authorization", "valid_through", "ended_at", "end_reason", "successor", "stream_points",
             ])
         #expect(TrainingTables.registry.valueColumns.map(\.name) == ["version", "expires_at"])
         #expect(TrainingTables.schools.valueColumns.map(\.name) == ["name", "stages"])
