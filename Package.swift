@@ -103,7 +103,7 @@ let package = Package(
             name: "TeacherSyncCLI",
             dependencies: [
                 "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport", "SyncServices",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AssessmentPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),

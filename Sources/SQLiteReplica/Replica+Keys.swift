@@ -119,11 +119,31 @@ extension Replica {
     // MARK: - Registry version and expiry
 
     /// Refuses a registry row older than the one held: a rolled-back or replayed registry.
-    static func checkRegistryNotOlder(_ db: Database, _ op: RowOperation) throws {
-        guard case .integer(let incoming)? = op.value(of: "version") else { return }
-        let held = try Int64.fetchOne(db, sql: "SELECT version FROM registry WHERE _live = 1") ?? 0
-        guard incoming >= held else {
-            throw SyncError(.registryRollback, "registry version \(incoming) is older than the held \(held)")
+    static func checkRegistryNotOlder(_ db: Database, _ op: RowOperation, author: OriginID) throws {
+        try checkVersionNotOlder(
+            db, op, author: author, table: TrainingTables.registry, reason: .registryRollback, what: "the registry")
+    }
+
+    /// Refuses an upsert of a versioned row (`registry`, `policies`) that would win the merge with a version
+    /// lower than the held one, or with the same version and other content; and any delete of one. An older
+    /// version that loses the merge anyway (an earlier set of a retired hub key arriving after its
+    /// successor's) changes nothing and is accepted, so every node decides alike whatever the arrival order.
+    static func checkVersionNotOlder(
+        _ db: Database, _ op: RowOperation, author: OriginID, table: TableSchema, reason: ReasonCode, what: String
+    ) throws {
+        guard let held = try TableSQL(table).load(db, key: op.key), held.isLive,
+            case .integer(let version)? = held.fields["version"]?.value
+        else { return }
+        guard op.kind != .delete else { throw SyncError(reason, "\(what) cannot be deleted") }
+        let stamp = WriteStamp(hlc: op.hlc, origin: author)
+        let wins = op.fields.contains { field in held.fields[field.name].map { stamp > $0.stamp } ?? true }
+        guard wins else { return }
+        // An upsert carries only the fields that changed: no version means the held one.
+        var incoming = version
+        if case .integer(let v)? = op.value(of: "version") { incoming = v }
+        let changesContent = op.fields.contains { $0.name != "version" }
+        if incoming < version || (incoming == version && changesContent) {
+            throw SyncError(reason, "\(what): version \(incoming) is not newer than the held version \(version)")
         }
     }
 

@@ -206,7 +206,11 @@ extension Replica {
                     """)
             for (index, op) in set.operations.enumerated() {
                 guard let sql = self.tables[op.table] else { throw SyncError(.schemaViolation, "unknown table") }
-                if op.table == TrainingTables.registry.name { try Self.checkRegistryNotOlder(db, op) }
+                if op.table == TrainingTables.registry.name {
+                    try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
+                } else if op.table == TrainingTables.policies.name {
+                    try Self.checkPolicyNotOlder(db, op, author: set.stream.origin)
+                }
                 let outcome = try sql.merge(db, op, by: set.stream.origin)
                 for c in outcome.conflicts {
                     var w = ByteWriter()

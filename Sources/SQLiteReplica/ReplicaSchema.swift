@@ -38,7 +38,10 @@ enum ReplicaSchema {
         }
         m.registerMigration("v1-synced-tables") { db in
             // The tables of the first release; later tables come with their own migration.
-            let later: Set = [TrainingTables.keyRoots.name, TrainingTables.keyTerms.name, TrainingTables.registry.name]
+            let later: Set = [
+                TrainingTables.keyRoots.name, TrainingTables.keyTerms.name, TrainingTables.registry.name,
+                TrainingTables.policies.name,
+            ]
             for schema in catalog.tables where !later.contains(schema.name) {
                 try db.execute(sql: TableSQL(schema).createTable)
                 if let scope = schema.scopeColumn {
@@ -98,9 +101,12 @@ enum ReplicaSchema {
                     sql: "INSERT INTO ingest_log (set_id, log_head) VALUES (?, ?)", arguments: [id, Data(head)])
             }
         }
-        m.registerMigration("v5-key-lifecycle") { db in
-            // The registry's root keys, key terms and version/expiry (docs/PROTOCOL.md, "Key lifecycle").
-            for schema in [TrainingTables.keyRoots, TrainingTables.keyTerms, TrainingTables.registry] {
+        m.registerMigration("v5-key-lifecycle-and-policies") { db in
+            // The registry's root keys, key terms and version/expiry (docs/PROTOCOL.md, "Key lifecycle"), and
+            // the published assessment policies (docs/POLICY.md).
+            for schema in [
+                TrainingTables.keyRoots, TrainingTables.keyTerms, TrainingTables.registry, TrainingTables.policies,
+            ] {
                 try db.execute(sql: TableSQL(schema).createTable)
             }
         }

@@ -83,4 +83,6 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let staleAuthorization: ReasonCode = "key.stale_authorization"
     /// A key registry older than the one the node holds (a rolled-back or frozen registry).
     public static let registryRollback: ReasonCode = "registry.rollback"
+    /// A year's assessment policy older than (or as old as, with other content) the one the node holds.
+    public static let policyRollback: ReasonCode = "policy.rollback"
 }

@@ -30,7 +30,7 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
             return .retryable
         case .tableNotWritable, .outsideCounty, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
             .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported, .wrongRecipient,
-            .rotatedOrigin, .wrongRoot, .unknownRoot, .staleAuthorization, .registryRollback:
+            .rotatedOrigin, .wrongRoot, .unknownRoot, .staleAuthorization, .registryRollback, .policyRollback:
             return .refused
         default: return .corrupt
         }

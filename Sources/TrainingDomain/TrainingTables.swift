@@ -40,6 +40,16 @@ public enum TrainingTables {
         columns: [.init("name", .text), .init("version", .integer), .init("expires_at", .integer)],
         keyColumns: ["name"], kind: .mutable, scopeColumn: nil, writers: [.hub])
 
+    /// The assessment policy of each training year, as the hub publishes it (docs/POLICY.md): the document's
+    /// exact bytes (JSON) and its version. A node never accepts an older version of a year's policy.
+    public static let policies = TableSchema(
+        name: "policies",
+        columns: [
+            .init("year", .integer), .init("version", .integer), .init("document", .text),
+            .init("published_at", .integer),
+        ],
+        keyColumns: ["year"], kind: .mutable, scopeColumn: nil, writers: [.hub])
+
     /// GB/T 2260 administrative units. Every replica starts with the 201904 list as baseline data.
     public static let units = TableSchema(
         name: "units",
@@ -84,6 +94,6 @@ public enum TrainingTables {
 
     /// Every synced table, in the order the state digest walks them.
     public static let catalog = SchemaCatalog([
-        origins, units, schools, teachers, studyRecords, keyRoots, keyTerms, registry,
+        origins, units, schools, teachers, studyRecords, keyRoots, keyTerms, registry, policies,
     ])
 }

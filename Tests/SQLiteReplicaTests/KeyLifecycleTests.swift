@@ -306,6 +306,20 @@ import TrainingDomain
         #expect(try hub.verifyStoredSets().failures.isEmpty)
         #expect(try p.county.verifyStoredSets().failures.isEmpty)
         #expect(try p.witness.verifyStoredSets().failures.isEmpty)
+
+        // A county that joins late gets the new key's sets before the old key's: the old registry versions
+        // lose the merge and are no rollback; it ends where everyone else is.
+        let late = try Replica.create(
+            at: p.dir.path("late"), role: .county, county: "130102", hubKey: p.hub.identity.signer.publicKeyBase64,
+            configuration: p.config)
+        try late.pinHubRoot(hubRoot.publicKeyBase64)
+        let sets = try hub.exportEnvelopes().map { try ChangeSet.decode(envelope: $0) }
+        let newFirst =
+            sets.filter { $0.stream.origin == rotation.origin } + sets.filter { $0.stream.origin != rotation.origin }
+        for set in newFirst { _ = try late.receive([set.envelope]) }
+        _ = try late.retryQuarantined()
+        #expect(try late.digest(county: nil) == p.county.digest(county: nil))
+        #expect(try late.registryState()?.version == p.county.registryState()?.version)
     }
 
     @Test("a rotation interrupted after the switch is recorded is finished when the replica opens")

@@ -194,13 +194,16 @@ import TrainingDomain
         #expect(
             tables.map(\.name) == [
                 "origins", "units", "schools", "teachers", "study_records", "key_roots", "key_terms", "registry",
+                "policies",
             ])
         #expect(
             tables.map(\.keyColumns) == [
                 ["origin"], ["code"], ["county_code", "school_code"], ["county_code", "id_type", "id_number"],
-                ["county_code", "record_id"], ["county"], ["origin"], ["name"],
+                ["county_code", "record_id"], ["county"], ["origin"], ["name"], ["year"],
             ])
-        #expect(tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code", nil, nil, nil])
+        #expect(
+            tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code", nil, nil, nil, nil])
+        #expect(TrainingTables.policies.valueColumns.map(\.name) == ["version", "document", "published_at"])
         #expect(
             TrainingTables.keyTerms.valueColumns.map(\.name) == [
                 "authorization", "valid_through", "ended_at", "end_reason", "successor", "stream_points",
@@ -217,10 +220,13 @@ import TrainingDomain
         #expect(TrainingTables.studyRecords.column("minutes")?.type == .integer)
         #expect(TrainingTables.origins.column("county")?.optional == true)
         #expect(TrainingTables.units.column("parent")?.optional == true)
-        #expect(tables.map(\.kind) == [.mutable, .mutable, .mutable, .mutable, .fact, .mutable, .mutable, .mutable])
+        #expect(
+            tables.map(\.kind) == [
+                .mutable, .mutable, .mutable, .mutable, .fact, .mutable, .mutable, .mutable, .mutable,
+            ])
         #expect(
             tables.map(\.writers) == [
-                [.hub], [.hub], [.hub, .county], [.hub, .county], [.hub, .county], [.hub], [.hub], [.hub],
+                [.hub], [.hub], [.hub, .county], [.hub, .county], [.hub, .county], [.hub], [.hub], [.hub], [.hub],
             ])
     }
 
