@@ -36,6 +36,13 @@ public struct CountyRoutes: Sendable {
                 text +=
                     "# TYPE teachersync_last_sync_success_seconds gauge\nteachersync_last_sync_success_seconds \(Double(last) / 1000)\n"
             }
+            if let registry = s.registry {
+                // 1 when the key registry is past its expiry: this node has not heard from the hub for that long.
+                text +=
+                    "# TYPE teachersync_registry_expired gauge\nteachersync_registry_expired \(registry.expired ? 1 : 0)\n"
+                text +=
+                    "# TYPE teachersync_registry_expires_seconds gauge\nteachersync_registry_expires_seconds \(Double(registry.expiresAtMillis) / 1000)\n"
+            }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: text)))

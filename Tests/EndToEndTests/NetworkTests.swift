@@ -333,6 +333,8 @@ struct NetworkTests {
             #expect(a.sync?.last_outcome == "in_sync", "\(daemon.name): \(after)")
             #expect(a.sync?.consecutive_failures == 0, "\(daemon.name): \(after)")
             #expect(a.sync?.last_success_at_ms != nil, "\(daemon.name): \(after)")
+            let metrics = try await http("GET", daemon.url + "/metrics")
+            #expect(metrics.body.contains("teachersync_registry_expired 0"), "\(daemon.name): \(metrics)")
         }
     }
 
