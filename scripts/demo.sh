@@ -46,7 +46,12 @@ run init --data demo/hub --role hub
 hub_key=$(key_of demo/hub)
 for county in 130102 130123; do
     run init --data "demo/$county" --role county --county "$county" --hub-key "$hub_key"
-    run enroll --data demo/hub --county "$county" --public-key "$(key_of "demo/$county")"
+    # The county's offline root key (in real life on a USB stick, not the server) authorizes the node's key;
+    # the hub enrols the key with that authorization and the root (docs/OPERATIONS.md, "Keys").
+    root_pub=$(run keys make-root --out "demo/$county-root.key" | sed -n 's/^root_public_key: //p')
+    authorization=$(run keys authorize --root "demo/$county-root.key" --county "$county" \
+        --node-key "$(key_of "demo/$county")")
+    run enroll --data demo/hub --authorization "$authorization" --root-key "$root_pub"
 done
 
 echo "== each county imports its schools, teachers and study records (synthetic people), offline"
@@ -81,8 +86,9 @@ run import teachers --data demo/130102 demo/correction.csv
 run bundle export --data demo/130102 --since demo/hub.vector --out demo/130102-delta.bundle
 run bundle import --data demo/hub demo/130102-delta.bundle
 
-echo "== status of county 130102"
+echo "== status of county 130102, and the key registry it holds"
 run status --data demo/130102
+run keys list --data demo/130102
 
 echo "== digests: each county's replica against the hub's copy of that county"
 status=0
