@@ -102,7 +102,9 @@ struct RestoreCommand: AsyncParsableCommand {
             Creates a new replica and key in --data, signs the new key's authorization with the county's root \
             key (--root), hands it to the hub, which retires the dead node's key at the last set it holds, and \
             pulls every set of the county and the province. The county's records continue from the hub's copy; \
-            writes the dead node never delivered are lost with its disk. Exits 0 when the node is in sync.
+            writes the dead node never delivered are lost with its disk. Exits 0 when the node is in sync. If \
+            the hub cannot be reached, the new node is kept with its authorization pending: run \
+            `teachersync sync --data DIR` once the hub is reachable.
             """)
 
     @OptionGroup var data: DataOptions
