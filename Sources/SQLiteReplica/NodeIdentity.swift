@@ -58,6 +58,16 @@ public enum KeyFile {
         return identity
     }
 
+    /// The key a rotation switches to, `FILE.next`: made on first use, read again when a rotation that was
+    /// interrupted is run again (so one rotation never makes two keys).
+    public static func next(besides path: String) throws(ReplicaError) -> SigningIdentity {
+        let nextPath = path + ".next"
+        if FileManager.default.fileExists(atPath: nextPath) { return try read(at: nextPath) }
+        let next = SigningIdentity.generate()
+        try create(at: nextPath, identity: next)
+        return next
+    }
+
     /// Finishes a key rotation: `FILE.next` becomes `FILE`, and the key it replaces is kept as
     /// `FILE.retired-<origin>`. Idempotent, so a rotation interrupted at any point is finished by running it
     /// again.

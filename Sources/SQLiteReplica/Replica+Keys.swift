@@ -420,14 +420,7 @@ extension Replica {
         }
         try replica.seal()
         let path = keyFile ?? directory.appendingPathComponent(keyName).path
-        let nextPath = path + ".next"
-        let next: SigningIdentity
-        if FileManager.default.fileExists(atPath: nextPath) {
-            next = try KeyFile.read(at: nextPath)
-        } else {
-            next = SigningIdentity.generate()
-            try KeyFile.create(at: nextPath, identity: next)
-        }
+        let next = try KeyFile.next(besides: path)
         let old = replica.identity.origin
         let authorization = try replica.run { db -> KeyAuthorization in
             var points = [Scope: UInt64]()
@@ -557,14 +550,7 @@ extension Replica {
             throw .wrongRole("a county node rotates its key with its root; the hub's key is not rotated this way")
         }
         let path = keyFile ?? directory.appendingPathComponent(keyName).path
-        let nextPath = path + ".next"
-        let next: SigningIdentity
-        if FileManager.default.fileExists(atPath: nextPath) {
-            next = try KeyFile.read(at: nextPath)
-        } else {
-            next = SigningIdentity.generate()
-            try KeyFile.create(at: nextPath, identity: next)
-        }
+        let next = try KeyFile.next(besides: path)
         let old = replica.identity.origin
         let authorization = try replica.run { db -> KeyAuthorization in
             let through = try Self.head(db, StreamID(origin: old, scope: .county(county))).sequence

@@ -60,6 +60,21 @@ import TrainingDomain
             try county.seal()
         }
 
+        /// A set of one upsert (`name` = "X") signed by `signer`, as a key holder outside the protocol makes it.
+        func oneUpsert(
+            stream: StreamID, sequence: UInt64, previous: [UInt8], table: String, key: [Value],
+            signer: SigningIdentity
+        ) throws -> ChangeSet {
+            clock.advance(by: 1)
+            return try ChangeSet.seal(
+                stream: stream, sequence: sequence, previous: previous,
+                operations: [
+                    RowOperation(
+                        kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(clock.nowMillis()), logical: 1),
+                        table: table, key: key, fields: [.init("name", .text("X"))])
+                ], signer: signer)
+        }
+
         func ownSets(of replica: Replica, origin: OriginID) throws -> [[UInt8]] {
             try decodeSets(replica.exportEnvelopes()).filter { $0.stream.origin == origin }.map(\.envelope)
         }
@@ -98,14 +113,9 @@ import TrainingDomain
             at: p.dir.path("county").appendingPathComponent(retiredFiles[0]).path)
         let stream = StreamID(origin: oldOrigin, scope: .county("130102"))
         let head = try p.hub.versionVector()[stream]
-        let forged = try ChangeSet.seal(
-            stream: stream, sequence: 3, previous: head.head,
-            operations: [
-                RowOperation(
-                    kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(p.clock.nowMillis()), logical: 900),
-                    table: "teachers", key: [.text("130102"), .text("1"), .text("ID99")],
-                    fields: [.init("name", .text("X"))])
-            ], signer: oldKey)
+        let forged = try p.oneUpsert(
+            stream: stream, sequence: 3, previous: head.head, table: "teachers",
+            key: [.text("130102"), .text("1"), .text("ID99")], signer: oldKey)
         let refused = try p.hub.receive([forged.envelope])
         #expect(refused.applied == 0)
         #expect(refused.rejected.map(\.reason) == [.rotatedOrigin])
@@ -178,15 +188,10 @@ import TrainingDomain
         ])
         try p.hub.seal()
         try p.relay()
-        let set = try ChangeSet.seal(
+        let set = try p.oneUpsert(
             stream: StreamID(origin: intruder.origin, scope: .county("130102")), sequence: 1,
-            previous: ChangeSet.genesis,
-            operations: [
-                RowOperation(
-                    kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(p.clock.nowMillis()), logical: 1),
-                    table: "teachers", key: [.text("130102"), .text("1"), .text("ID7")],
-                    fields: [.init("name", .text("X"))])
-            ], signer: intruder)
+            previous: ChangeSet.genesis, table: "teachers", key: [.text("130102"), .text("1"), .text("ID7")],
+            signer: intruder)
         #expect(try p.hub.receive([set.envelope]).rejected.map(\.reason) == [.unknownOrigin])
         #expect(try p.witness.receive([set.envelope]).rejected.map(\.reason) == [.unknownOrigin])
         #expect(try p.witness.registryEntries().first { $0.origin == intruder.origin.hex }?.trusted == false)
@@ -295,13 +300,9 @@ import TrainingDomain
                 $0.hasPrefix("node.key.retired-")
             })
         let oldKey = try KeyFile.read(at: p.dir.path("hub").appendingPathComponent(retired).path)
-        let forged = try ChangeSet.seal(
-            stream: province, sequence: point.sequence + 1, previous: point.head,
-            operations: [
-                RowOperation(
-                    kind: .upsert, hlc: HybridTimestamp(physicalMillis: UInt64(p.clock.nowMillis()), logical: 7),
-                    table: "units", key: [.text("130102")], fields: [.init("name", .text("X"))])
-            ], signer: oldKey)
+        let forged = try p.oneUpsert(
+            stream: province, sequence: point.sequence + 1, previous: point.head, table: "units",
+            key: [.text("130102")], signer: oldKey)
         #expect(try p.county.receive([forged.envelope]).rejected.map(\.reason) == [.rotatedOrigin])
         #expect(try hub.verifyStoredSets().failures.isEmpty)
         #expect(try p.county.verifyStoredSets().failures.isEmpty)
