@@ -97,8 +97,11 @@ private final class RunningProcess: @unchecked Sendable {
 /// Runs `teachersync` with `arguments`, capturing standard output, standard error and the exit status.
 ///
 /// The output goes to files (no pipe can fill up and block the child). Standard input is `/dev/null`. A run that
-/// takes longer than `timeout` is killed and reported as timed out.
-func teachersync(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> CLIResult {
+/// takes longer than `timeout` is killed and reported as timed out. With a `launcher` (an executable's path and its
+/// arguments, e.g. `/usr/sbin/ip netns exec NAME`), `teachersync` runs under it.
+func teachersync(
+    _ arguments: [String], launcher: [String] = [], timeout: Duration = .seconds(120)
+) async throws -> CLIResult {
     let binary = try #require(TeacherSyncBinary.url, Comment(rawValue: TeacherSyncBinary.notFound))
     let fm = FileManager.default
     let stem = fm.temporaryDirectory.appendingPathComponent("teachersync-e2e-run-\(UUID().uuidString)")
@@ -113,8 +116,8 @@ func teachersync(_ arguments: [String], timeout: Duration = .seconds(120)) async
     let errHandle = try FileHandle(forWritingTo: errURL)
 
     let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
+    process.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? binary
+    process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary.path] + arguments
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = outHandle
     process.standardError = errHandle

@@ -28,9 +28,11 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Starts `teachersync <arguments>` and waits (at most `timeout`) for its `listening on ...PORT` line.
-    /// `register` sees the process as soon as it runs, so the caller can kill it even when startup fails.
+    /// `register` sees the process as soon as it runs, so the caller can kill it even when startup fails. With a
+    /// `launcher` (e.g. `/usr/sbin/ip netns exec NAME`, which execs, so the process is still the server's), the server
+    /// runs under it.
     static func start(
-        name: String, _ arguments: [String], logPath: String, registry: DaemonRegistry,
+        name: String, _ arguments: [String], logPath: String, registry: DaemonRegistry, launcher: [String] = [],
         timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> Daemon {
         let binary = try #require(
@@ -40,8 +42,8 @@ final class Daemon: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? handle.close() }
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        process.executableURL = launcher.first.map { URL(fileURLWithPath: $0) } ?? binary
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [binary.path] + arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
