@@ -94,6 +94,15 @@ public struct HubClient: Sendable {
         return answer
     }
 
+    /// The hub's receipts for this node's own streams as it holds them now.
+    public func receipts() async throws(SyncError) -> [Receipt] {
+        let (body, _) = try await post("/v1/receipts", body: Array("{}".utf8))
+        guard let list = try? JSONDecoder().decode(WireMessages.ReceiptList.self, from: Data(body)) else {
+            throw SyncError(.transportFailure, "the hub's receipts are not the protocol's JSON")
+        }
+        return list.receipts
+    }
+
     /// The hub's signed ingest-log head.
     public func logHead() async throws(SyncError) -> LogHead {
         let (body, _) = try await post("/v1/log/head", body: Array("{}".utf8))
@@ -154,13 +163,19 @@ public struct HubClient: Sendable {
         let responseBody: [UInt8]
         let headers: HTTPHeaders
         do {
-            let response = try await http.execute(
-                request,
-                timeout: .nanoseconds(
-                    Int64(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)))
-            status = response.status.code
-            headers = response.headers
-            responseBody = Array((try await response.body.collect(upTo: Self.maxResponseBytes)).readableBytesView)
+            // The client's own deadline ends when the response head arrives; the body is read under the same
+            // deadline here, so a link cut in the middle of a page fails the round instead of hanging it.
+            let (http, timeout, prepared) = (self.http, self.timeout, request)
+            (status, headers, responseBody) = try await Self.withDeadline(timeout) {
+                let response = try await http.execute(
+                    prepared,
+                    timeout: .nanoseconds(
+                        Int64(
+                            timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+                        )))
+                let body = Array((try await response.body.collect(upTo: Self.maxResponseBytes)).readableBytesView)
+                return (response.status.code, response.headers, body)
+            }
         } catch {
             throw SyncError(.transportFailure, "\(path): \(Self.describe(error))")
         }
@@ -184,9 +199,31 @@ public struct HubClient: Sendable {
         return (decoded, headers)
     }
 
+    /// The request took longer than the client's timeout, response body included.
+    struct DeadlineExceeded: Error, CustomStringConvertible {
+        let timeout: Duration
+        var description: String { "no complete answer within \(timeout)" }
+    }
+
+    /// Runs `body`, cancelling it when `timeout` passes first.
+    static func withDeadline<T: Sendable>(
+        _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw DeadlineExceeded(timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
     /// A short, safe description of a client error.
     static func describe(_ error: any Error) -> String {
         if let e = error as? HTTPClientError { return "\(e)" }
+        if let e = error as? DeadlineExceeded { return e.description }
         return "\(type(of: error)): \(error)".prefix(200).description
     }
 }

@@ -133,6 +133,18 @@ public struct HubRoutes: Sendable {
                         alreadyEnrolled: enrolment.alreadyEnrolled))
             }
         }
+        router.post("/v1/receipts") { request, _ in
+            // Receipts for the caller's own streams as the hub holds them now: for a county whose upload was
+            // applied but whose answer was lost on the way, so the next round had nothing to push.
+            try await signed(request, endpoint: "receipts") { exchange in
+                let origin = exchange.caller.origin
+                let receipts = try await executor.run { replica in
+                    let own = try replica.versionVector().heads.keys.filter { $0.origin == origin }
+                    return try replica.receipts(for: Set(own))
+                }
+                return try json(WireMessages.ReceiptList(receipts: receipts))
+            }
+        }
         router.post("/v1/log/head") { request, _ in
             try await signed(request, endpoint: "log_head") { _ in
                 try json(try await executor.run { try $0.signedLogHead() })

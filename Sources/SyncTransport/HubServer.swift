@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import Logging
+import NIOCore
 public import NIOSSL
 public import SQLiteReplica
 public import ServiceLifecycle
@@ -60,6 +62,12 @@ public struct HubServer: Sendable {
         self.wallClock = wallClock
     }
 
+    /// How long a connection may stay silent before the hub closes it: a county whose link was cut in the middle
+    /// of a request holds nothing (no connection, no partial body) for longer, and a graceful stop is not kept
+    /// waiting for it. A request being answered is never cut.
+    static let idleTimeout: TimeAmount = .seconds(120)
+    static var http1: HTTP1Channel.Configuration { .init(idleTimeout: idleTimeout) }
+
     /// Runs until SIGTERM or SIGINT, with `services` alongside (e.g. the systemd watchdog); `onListening`
     /// gets the bound port once the server accepts connections.
     public func run(
@@ -73,7 +81,8 @@ public struct HubServer: Sendable {
             limits: limits)
         let app = Application(
             router: routes.router(),
-            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
+            server: try tls.map { try .tls(.http1(configuration: Self.http1), tlsConfiguration: $0) }
+                ?? .http1(configuration: Self.http1),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "teachersync-hub"),
             services: services + [RegistryRefreshService(executor: executor, logger: logger)],
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? 0) },

@@ -26,6 +26,22 @@ public struct SyncDriver: Sendable {
     }
 
     /// Runs one round: seal pending writes, exchange heads, push, pull.
+    /// After a round in sync: when the hub holds sets of this node's own streams that no kept receipt covers
+    /// (their upload's answer was lost), asks for the receipts. Returns the problems, if any.
+    func fetchMissingReceipts() async -> [String] {
+        do {
+            let missing = try await executor.run { replica in
+                try replica.checkReceipts().filter { $0.deliveredSequence < $0.localSequence }
+            }
+            guard !missing.isEmpty else { return [] }
+            let receipts = try await client.receipts()
+            let refused = try await executor.run { try $0.keepReceipts(receipts) }
+            return refused.map { "receipt for \($0.0.stream) #\($0.0.sequence): \($0.1)" }
+        } catch {
+            return ["fetching receipts failed: \(error)"]
+        }
+    }
+
     public func runRound() async -> Report {
         var rejectedByHub = [String]()
         var rejectedHere = [RejectedSet]()
@@ -62,6 +78,7 @@ public struct SyncDriver: Sendable {
         while true {
             switch action {
             case .finish(let outcome):
+                if case .inSync = outcome { receiptProblems += await fetchMissingReceipts() }
                 return Report(
                     outcome: outcome, rejectedByHub: rejectedByHub, rejectedHere: rejectedHere,
                     receiptProblems: receiptProblems)

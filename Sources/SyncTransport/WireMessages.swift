@@ -87,6 +87,11 @@ public enum WireMessages {
         enum CodingKeys: String, CodingKey { case origin, retired, alreadyEnrolled = "already_enrolled" }
     }
 
+    /// The hub's receipts for the caller's own streams (`POST /v1/receipts`).
+    public struct ReceiptList: Codable, Sendable {
+        public let receipts: [Receipt]
+    }
+
     /// A request for a page of the ingest log.
     public struct LogEntriesRequest: Codable, Sendable {
         public let from: UInt64
