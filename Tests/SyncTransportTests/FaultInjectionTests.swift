@@ -279,7 +279,7 @@ final class FaultBench: Sendable {
 
     /// The client's deadline in the delay tests (long enough for an undelayed request on a loaded machine), and how
     /// long the proxy holds the delayed bytes.
-    static let shortTimeout = Duration.seconds(2)
+    static let shortTimeout = Duration.seconds(6)
     static let hold = shortTimeout + .milliseconds(1500)
 
     /// The hub applies batch 2 and answers, but the answer is held past the client's deadline: the client gives up at

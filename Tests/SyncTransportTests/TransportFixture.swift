@@ -134,6 +134,23 @@ final class RunningHub: Sendable {
     static func start(
         replica: Replica, port: Int, clock: any WallClock, tls: TLSConfiguration? = nil, limits: HubLimits = HubLimits()
     ) async throws -> RunningHub {
+        // A restart on the port a stopped hub used may find it briefly taken (its socket still closing, or a
+        // parallel test's hub given it): try again for a few seconds before failing.
+        var attempt = 0
+        while true {
+            do {
+                return try await startOnce(replica: replica, port: port, clock: clock, tls: tls, limits: limits)
+            } catch let error as DidNotStart where port != 0 && attempt < 20 {
+                _ = error
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    private static func startOnce(
+        replica: Replica, port: Int, clock: any WallClock, tls: TLSConfiguration?, limits: HubLimits
+    ) async throws -> RunningHub {
         var logger = Logger(label: "teachersync.hub.test")
         logger.logLevel = .critical
         let listen = HubServer.Listen("127.0.0.1:\(port)")!
