@@ -46,6 +46,12 @@ public enum KeyFile {
             write(fd, buf.baseAddress, buf.count - 1) == buf.count - 1
         }
         guard ok, fsync(fd) == 0 else { throw .badKeyFile("cannot write key file \(path)") }
+        // The file's name is durable too before anything refers to it.
+        let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
     }
 
     /// Reads a key file.
@@ -78,8 +84,11 @@ public enum KeyFile {
             throw .badKeyFile("\(next) is not the key this replica was switched to")
         }
         if FileManager.default.fileExists(atPath: path) {
+            // The old key is kept under a second name first (a hard link), then the new one replaces it in one
+            // atomic rename: at every instant the key file is there, old or new.
             let old = try read(at: path)
-            if old.origin != expectedOrigin, rename(path, path + ".retired-" + old.origin.hex.prefix(16)) != 0 {
+            let retired = path + ".retired-" + old.origin.hex.prefix(16)
+            if old.origin != expectedOrigin, link(path, retired) != 0, errno != EEXIST {
                 throw .badKeyFile("cannot keep the retired key beside \(path): \(String(cString: strerror(errno)))")
             }
         }

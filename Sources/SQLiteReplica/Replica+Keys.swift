@@ -1,6 +1,7 @@
 import Crypto
 public import Foundation
 import GRDB
+import Synchronization
 public import SyncCore
 import TrainingDomain
 
@@ -33,7 +34,14 @@ extension Replica {
     // MARK: - The directory every received set is checked against
 
     /// The key registry as this replica knows it: the pinned hub key (or hub root) plus the `origins`,
-    /// `key_roots` and `key_terms` tables.
+    /// `key_roots` and `key_terms` tables, with the rules of PROTOCOL.md section 22.3:
+    ///
+    /// - under a root (a county's, or the hub's for hub keys), the only **active** key that counts is the one
+    ///   with the newest authorization by that root; an older one cannot be brought back;
+    /// - a **retired** key under a root counts only if its own authorization, or a successor's `replaces`,
+    ///   was signed by that root, and only up to the lower of its recorded point and the point the
+    ///   successor's root signed;
+    /// - keys of a county without a root count as the registry lists them (enrolments made before roots).
     func keyDirectory(_ db: Database) throws -> ReplicaKeyDirectory {
         var roots = [String: String]()
         for row in try Row.fetchAll(db, sql: "SELECT county, root_key FROM key_roots WHERE _live = 1") {
@@ -49,44 +57,67 @@ extension Replica {
         {
             terms[row["origin"]] = (row["authorization"], row["valid_through"], row["stream_points"])
         }
-        var records = [OriginID: OriginRecord]()
-        var authorizations = [OriginID: (text: String, root: String)]()
-        let rows = try Row.fetchAll(
+        var rows = [OriginRecord]()
+        for row in try Row.fetchAll(
             db, sql: "SELECT origin, public_key, role, county, status FROM origins WHERE _live = 1")
-        for row in rows {
+        {
             // An entry counts only if its key is the origin's own key: the row key cannot point elsewhere.
             guard let keyText: String = row["public_key"], let key = Curve25519.Signing.PublicKey.fromBase64(keyText),
                 let originHex: String = row["origin"], OriginID(publicKey: key).hex == originHex,
                 let role = Role(rawValue: row["role"] ?? ""),
                 let status = OriginRecord.Status(rawValue: row["status"] ?? "")
             else { continue }
-            let county: String? = row["county"]
             let term = terms[originHex]
-            let record = OriginRecord(
-                publicKey: key, role: role, county: county, status: status,
-                validThrough: term?.validThrough.map { UInt64(max(0, $0)) },
-                streamPoints: term?.points.flatMap(OriginRecord.streamPoints(text:)))
-            let retired = record.validThrough != nil || record.streamPoints != nil
-            // Active keys count only with their root's authorization, checked when the key is looked up (one
-            // signature per lookup, not per registry row): a county's keys once its root is enrolled, a hub key
-            // always (unless it is the pinned one). A retired key counts up to its point as the registry
-            // records it, so that history from before a root was enrolled stays valid.
-            let root: String? = role == .hub ? hubRoot : county.flatMap { roots[$0] }
-            if !retired, role == .hub || root != nil {
-                if let root, let text = term?.authorization { authorizations[record.origin] = (text, root) }
-                if authorizations[record.origin] == nil {
-                    if role == .hub {
-                        records[record.origin] = record
-                    }  // only as the pinned key, below
-                    else {
-                        continue
-                    }
-                }
+            rows.append(
+                OriginRecord(
+                    publicKey: key, role: role, county: row["county"], status: status,
+                    validThrough: term?.validThrough.map { UInt64(max(0, $0)) },
+                    streamPoints: term?.points.flatMap(OriginRecord.streamPoints(text:))))
+        }
+        // Per root scope (a county code, or `province` for hub keys): the verified authorizations by its root.
+        func rootOf(_ r: OriginRecord) -> (scope: String, root: String)? {
+            switch r.role {
+            case .hub: return hubRoot.map { ("province", $0) }
+            case .county: return r.county.flatMap { c in roots[c].map { (c, $0) } }
             }
-            records[record.origin] = record
+        }
+        var verified = [String: [KeyAuthorization]]()
+        for r in rows {
+            guard let (scope, root) = rootOf(r), let text = terms[r.origin.hex]?.authorization,
+                let a = Self.verifiedAuthorization(text), a.origin == r.origin, a.county == scope,
+                a.rootKey.rawRepresentation.base64EncodedString() == root
+            else { continue }
+            verified[scope, default: []].append(a)
+        }
+        var records = [OriginID: OriginRecord]()
+        for r in rows {
+            guard let (scope, _) = rootOf(r) else {
+                // No root: a county's keys as the registry lists them; a hub key only as the pinned one (below).
+                if r.role == .county || r.status != .active { records[r.origin] = r }
+                continue
+            }
+            let chain = verified[scope] ?? []
+            if r.status == .active {
+                let newest = chain.max { ($0.issuedAtMillis, $0.origin.hex) < ($1.issuedAtMillis, $1.origin.hex) }
+                if newest?.origin == r.origin { records[r.origin] = r }
+                continue
+            }
+            let own = chain.contains { $0.origin == r.origin }
+            let successors = chain.filter { $0.replaces == r.origin }
+            guard own || !successors.isEmpty else { continue }
+            // The point a successor's root signed bounds the recorded one.
+            let signed = successors.compactMap(\.replacedThrough).min()
+            let point = [r.validThrough, signed].compactMap { $0 }.min()
+            records[r.origin] = OriginRecord(
+                publicKey: r.publicKey, role: r.role, county: r.county, status: r.status, validThrough: point,
+                streamPoints: r.streamPoints)
         }
         // This node's own key is known even before the hub's registry that enrols it arrives.
-        if records[identity.origin] == nil, identity.role == .county { records[identity.origin] = identity.record }
+        if records[identity.origin] == nil, identity.role == .county,
+            !rows.contains(where: { $0.origin == identity.origin })
+        {
+            records[identity.origin] = identity.record
+        }
         var hub: OriginRecord?
         if identity.role == .hub {
             hub = identity.record
@@ -94,24 +125,49 @@ extension Replica {
             let key = Curve25519.Signing.PublicKey.fromBase64(text)
         {
             hub = OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
+            // The pinned key's own registry row (its retirement) counts even without a hub root.
+            if let r = rows.first(where: { $0.origin == hub!.origin && $0.status != .active }),
+                records[r.origin] == nil
+            {
+                records[r.origin] = r
+            }
         }
-        return ReplicaKeyDirectory(hub: hub, hubRoot: hubRoot, records: records, authorizations: authorizations)
+        return ReplicaKeyDirectory(hub: hub, hubRoot: hubRoot, records: records)
+    }
+
+    /// Authorizations verified before, by their text: a directory is built for every set received, and each
+    /// signature is checked once per process.
+    private static let verifiedAuthorizations = Mutex<[String: KeyAuthorization]>([:])
+
+    /// The authorization a text holds, if its root's signature verifies.
+    static func verifiedAuthorization(_ text: String) -> KeyAuthorization? {
+        if let known = verifiedAuthorizations.withLock({ $0[text] }) { return known }
+        guard let a = try? KeyAuthorization(text: text) else { return nil }
+        verifiedAuthorizations.withLock { cache in
+            if cache.count > 100_000 { cache.removeAll() }
+            cache[text] = a
+        }
+        return a
     }
 
     /// A set in which a new hub key introduces itself: sequence 1 of its province stream, carrying its own
     /// registry entry (role hub) and its authorization by the hub root this node trusts. This is how a county
     /// learns the hub's rotated key from the key itself.
-    static func selfAuthorizedHub(_ set: ChangeSet, hubRoot: String?) -> (OriginRecord, String)? {
+    static func selfAuthorizedHub(
+        _ set: ChangeSet, hubRoot: String?, newerThan directory: ReplicaKeyDirectory
+    ) -> OriginRecord? {
         guard let hubRoot, set.sequence == 1, set.stream.scope == .province,
             let hub = selfEnrolledHub(set)
         else { return nil }
         for op in set.operations
         where op.table == TrainingTables.keyTerms.name && op.key == [.text(set.stream.origin.hex)] {
             guard let text = op.value(of: "authorization")?.textValue,
-                let a = try? KeyAuthorization(text: text), a.county == "province", a.origin == hub.origin,
-                a.rootKey.rawRepresentation.base64EncodedString() == hubRoot
+                let a = verifiedAuthorization(text), a.county == "province", a.origin == hub.origin,
+                a.rootKey.rawRepresentation.base64EncodedString() == hubRoot,
+                // It must replace the hub key this node trusts now, not an older one.
+                directory.hubKeys.first(where: { $0.status == .active }).map({ a.replaces == $0.origin }) ?? true
             else { continue }
-            return (hub, text)
+            return hub
         }
         return nil
     }
@@ -131,10 +187,10 @@ extension Replica {
     static func checkVersionNotOlder(
         _ db: Database, _ op: RowOperation, author: OriginID, table: TableSchema, reason: ReasonCode, what: String
     ) throws {
+        guard op.kind != .delete else { throw SyncError(reason, "\(what) cannot be deleted") }
         guard let held = try TableSQL(table).load(db, key: op.key), held.isLive,
             case .integer(let version)? = held.fields["version"]?.value
         else { return }
-        guard op.kind != .delete else { throw SyncError(reason, "\(what) cannot be deleted") }
         let stamp = WriteStamp(hlc: op.hlc, origin: author)
         let wins = op.fields.contains { field in held.fields[field.name].map { stamp > $0.stamp } ?? true }
         guard wins else { return }
@@ -145,6 +201,19 @@ extension Replica {
         if incoming < version || (incoming == version && changesContent) {
             throw SyncError(reason, "\(what): version \(incoming) is not newer than the held version \(version)")
         }
+    }
+
+    /// Refuses a change of a county's (or the hub's) enrolled root key, and its deletion: a root, once
+    /// enrolled, is what that county's keys are checked against, and the hub's online key must not be able to
+    /// swap it. (Replacing a lost root is an operator procedure, docs/SECURITY.md.) A change that loses the
+    /// merge anyway changes nothing and is accepted.
+    static func checkRootUnchanged(_ db: Database, _ op: RowOperation, author: OriginID) throws {
+        guard op.kind != .delete else { throw SyncError(.wrongRoot, "an enrolled root key cannot be deleted") }
+        guard let held = try TableSQL(TrainingTables.keyRoots).load(db, key: op.key), held.isLive,
+            let current = held.fields["root_key"], let incoming = op.value(of: "root_key"), incoming != current.value,
+            WriteStamp(hlc: op.hlc, origin: author) > current.stamp
+        else { return }
+        throw SyncError(.wrongRoot, "an enrolled root key cannot be replaced by a registry change")
     }
 
     /// The registry's version and expiry, or `nil` when this node has received none yet.
@@ -241,27 +310,50 @@ extension Replica {
                 throw ReplicaError.scope(
                     SyncError(.staleAuthorization, "the county already has a key authorized at or after this one"))
             }
-            if held.contains(where: { ($0["origin"] as String?) == newOrigin.hex }) {
+            // A key the registry lists anywhere (another county included) is never enrolled again, except that
+            // a county's active key enrolled before roots existed may take its root's authorization as it is.
+            let listed = try String.fetchOne(
+                db, sql: "SELECT status FROM origins WHERE origin = ? AND _live = 1", arguments: [newOrigin.hex])
+            let adopting =
+                listed == OriginRecord.Status.active.rawValue
+                && held.contains {
+                    ($0["origin"] as String?) == newOrigin.hex && ($0["authorization"] as String?) == nil
+                }
+            if listed != nil, !adopting {
                 throw ReplicaError.scope(
                     SyncError(
                         .staleAuthorization, "origin \(newOrigin) was enrolled before; a retired key stays retired"))
             }
             var writes = [LocalWrite]()
             var retired = [OriginRecord]()
-            var beyond = [String]()
             for row in held where (row["status"] as String?) == OriginRecord.Status.active.rawValue {
                 guard let keyText: String = row["public_key"],
                     let key = Curve25519.Signing.PublicKey.fromBase64(keyText)
                 else { continue }
                 let old = OriginID(publicKey: key)
+                if old == newOrigin { continue }
+                if (row["authorization"] as String?) == nil, authorization.replaces != old {
+                    // A key enrolled without a root counts after its retirement only if the root names it.
+                    throw ReplicaError.scope(
+                        SyncError(
+                            .badAuthorization,
+                            "the county's key \(old) was enrolled without a root: the authorization must name it "
+                                + "(keys authorize --replaces \(old.hex))"))
+                }
                 let hubHead = try Self.head(db, StreamID(origin: old, scope: .county(authorization.county))).sequence
                 var point = hubHead
                 if authorization.replaces == old, let signed = authorization.replacedThrough {
-                    // The county's root names the point; sets up to it still arriving later are accepted.
-                    point = max(signed, hubHead)
-                    if hubHead > signed {
-                        beyond.append("\(old): the hub holds set \(hubHead), the root signed \(signed)")
+                    // The county's root names the point; sets up to it still arriving later are accepted. Sets
+                    // the hub already holds beyond it were written by someone else with the old key.
+                    guard hubHead <= signed else {
+                        throw ReplicaError.scope(
+                            SyncError(
+                                .staleAuthorization,
+                                "the hub holds set \(hubHead) of \(old), after the point \(signed) the root signed: "
+                                    + "the old key is in other hands; revoke it (keys revoke) and authorize the new "
+                                    + "key without a point"))
                     }
+                    point = signed
                 }
                 let record = OriginRecord(
                     publicKey: key, role: .county, county: authorization.county, status: .rotated, validThrough: point)
@@ -289,7 +381,7 @@ extension Replica {
             _ = try applyLocalWrites(db, writes)
             return KeyEnrolment(
                 record: record, retired: retired, registeredRoot: root == nil, alreadyEnrolled: false,
-                heldBeyondPoint: beyond)
+                heldBeyondPoint: [])
         }
         if !outcome.alreadyEnrolled { try seal() }
         return outcome
@@ -313,7 +405,8 @@ extension Replica {
             }
             guard current.status != .revoked else { return current }
             let hubHead = try Self.head(db, StreamID(origin: origin, scope: .county(county))).sequence
-            let point = current.validThrough.map { min($0, hubHead) } ?? hubHead
+            // A point already published (a rotation's) stays: lowering it would refuse sets some node applied.
+            let point = current.validThrough ?? hubHead
             let record = OriginRecord(
                 publicKey: current.publicKey, role: .county, county: county, status: .revoked, validThrough: point)
             let authorization = try String.fetchOne(
@@ -549,6 +642,13 @@ extension Replica {
         guard replica.identity.role == .county, let county = replica.identity.county else {
             throw .wrongRole("a county node rotates its key with its root; the hub's key is not rotated this way")
         }
+        if let pending = try replica.pendingAuthorization(), pending.origin == replica.identity.origin {
+            throw .scope(
+                SyncError(
+                    .staleAuthorization,
+                    "the last rotation (to \(pending.origin)) has not reached the hub yet: sync first, or give its "
+                        + "authorization to the provincial operator"))
+        }
         let path = keyFile ?? directory.appendingPathComponent(keyName).path
         let next = try KeyFile.next(besides: path)
         let old = replica.identity.origin
@@ -576,15 +676,14 @@ extension Replica {
     }
 }
 
-/// The registry a replica checks authors against. Only the pinned hub key, or a hub key authorized by the
-/// pinned hub root, may act as the hub: a registry row claiming role `hub` for another key is not trusted.
+/// The registry a replica checks authors against (built by `keyDirectory`, which has already dropped every
+/// entry that does not count). Only the pinned hub key, or the hub key the pinned hub root authorized last, may
+/// act as the hub.
 struct ReplicaKeyDirectory: KeyDirectory {
     var hub: OriginRecord?
     /// The hub's root key (base64) this node trusts, if any.
     var hubRoot: String?
     var records: [OriginID: OriginRecord]
-    /// Keys that count only with their root's authorization: the authorization and the root.
-    var authorizations: [OriginID: (text: String, root: String)] = [:]
 
     func record(for origin: OriginID) -> OriginRecord? {
         if let hub, hub.origin == origin {
@@ -592,25 +691,12 @@ struct ReplicaKeyDirectory: KeyDirectory {
             if let r = records[origin], r.status != .active { return r }
             return hub
         }
-        guard let r = records[origin] else { return nil }
-        if let (text, root) = authorizations[origin] {
-            guard let a = try? KeyAuthorization(text: text), a.origin == r.origin,
-                a.county == (r.role == .hub ? "province" : r.county),
-                a.rootKey.rawRepresentation.base64EncodedString() == root
-            else { return nil }
-            return r
-        }
-        // An active hub key without an authorization counts only as the pinned key (above).
-        if r.role == .hub, r.status == .active { return nil }
-        return r
+        return records[origin]
     }
 
     /// Every hub key this node trusts, the active one first (receipts may be signed by any of them).
     var hubKeys: [OriginRecord] {
-        var out = [OriginRecord]()
-        for r in records.values.sorted(by: { $0.origin.hex < $1.origin.hex }) where r.role == .hub {
-            if let trusted = record(for: r.origin) { out.append(trusted) }
-        }
+        var out = records.values.filter { $0.role == .hub }.sorted { $0.origin.hex < $1.origin.hex }
         if let hub, !out.contains(where: { $0.origin == hub.origin }), let trusted = record(for: hub.origin) {
             out.append(trusted)
         }
@@ -670,5 +756,35 @@ extension Replica {
             try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM key_roots WHERE county = ? AND _live = 1", arguments: [county]) == true
         }
+    }
+}
+
+extension Replica {
+    /// At the hub: enrols a county key without a root (as before roots existed). Refused for a county that
+    /// has a root, and for a key the registry already lists (a retired key stays retired).
+    public func enrolWithoutRoot(_ record: OriginRecord) throws(ReplicaError) {
+        guard identity.role == .hub else { throw .wrongRole("keys are enrolled at the hub") }
+        guard record.role == .county, let county = record.county, record.origin != identity.origin else {
+            throw .scope(SyncError(.badAuthorization, "only a county key is enrolled this way"))
+        }
+        try run { db in
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM key_roots WHERE county = ? AND _live = 1", arguments: [county]) == true
+            {
+                throw ReplicaError.scope(
+                    SyncError(
+                        .unknownRoot,
+                        "county \(county) has a root key; enrol its node keys with --authorization"))
+            }
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM origins WHERE origin = ? AND _live = 1", arguments: [record.origin.hex])
+                == true
+            {
+                throw ReplicaError.scope(
+                    SyncError(.staleAuthorization, "origin \(record.origin) is already in the registry"))
+            }
+            _ = try applyLocalWrites(db, [.registryEntry(record), try nextRegistryVersion(db)])
+        }
+        try seal()
     }
 }

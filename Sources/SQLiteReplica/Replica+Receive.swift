@@ -171,7 +171,7 @@ extension Replica {
                 return .duplicate
             }
             var directory = try self.keyDirectory(db)
-            if ownRole == .county, directory.hub == nil, let hub = Self.selfEnrolledHub(set) {
+            if ownRole == .county, directory.hub == nil, directory.hubRoot == nil, let hub = Self.selfEnrolledHub(set) {
                 // Trust on first use: a county with no pinned hub key takes the key that the first
                 // registry set introduces itself with, and says so (docs/OPERATIONS.md).
                 try db.execute(
@@ -181,11 +181,10 @@ extension Replica {
                 pinned = hub.origin
             }
             if ownRole == .county, directory.record(for: set.stream.origin) == nil,
-                let (hub, text) = Self.selfAuthorizedHub(set, hubRoot: directory.hubRoot), let root = directory.hubRoot
+                let hub = Self.selfAuthorizedHub(set, hubRoot: directory.hubRoot, newerThan: directory)
             {
                 // A rotated hub key introducing itself with the pinned hub root's authorization.
                 directory.records[hub.origin] = hub
-                directory.authorizations[hub.origin] = (text, root)
             }
             let author = try verifier.checkAuthor(set, directory: directory)
             let head = try Self.head(db, set.stream)
@@ -210,6 +209,8 @@ extension Replica {
                     try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
                 } else if op.table == TrainingTables.policies.name {
                     try Self.checkPolicyNotOlder(db, op, author: set.stream.origin)
+                } else if op.table == TrainingTables.keyRoots.name {
+                    try Self.checkRootUnchanged(db, op, author: set.stream.origin)
                 }
                 let outcome = try sql.merge(db, op, by: set.stream.origin)
                 for c in outcome.conflicts {

@@ -81,6 +81,10 @@ public final class Replica: Sendable {
         let dbPath = directory.appendingPathComponent(databaseName).path
         guard FileManager.default.fileExists(atPath: dbPath) else { throw .notInitialised(directory.path) }
         let keyPath = keyFile ?? directory.appendingPathComponent(keyName).path
+        if !FileManager.default.fileExists(atPath: keyPath), FileManager.default.fileExists(atPath: keyPath + ".next") {
+            // A rotation stopped between moving the old key away and the new one into place (older releases).
+            _ = rename(keyPath + ".next", keyPath)
+        }
         var signer = try KeyFile.read(at: keyPath)
         let probe = try Replica(
             directory: directory,
@@ -99,9 +103,13 @@ public final class Replica: Sendable {
         guard let roleText = meta["role"], let role = Role(rawValue: roleText), meta["origin"] == signer.origin.hex
         else { throw .badKeyFile("the key in \(directory.path) does not belong to this replica") }
         let county = meta["county"].flatMap { $0.isEmpty ? nil : $0 }
-        return try Replica(
+        let replica = try Replica(
             directory: directory, identity: NodeIdentity(role: role, county: county, signer: signer),
             configuration: configuration, pool: probe.pool)
+        // A hub key rotation stopped before the new key announced itself is finished before anything else is
+        // sealed, so the announcement is the new key's first set.
+        if role == .hub, meta["pending_hub_rotation"] != nil { try replica.completeHubRotation() }
+        return replica
     }
 
     private init(

@@ -26,7 +26,8 @@ public struct HubAuthenticator: Sendable {
         // A key presenting its own root-signed authorization is not enrolled yet: it proves that it holds the
         // key it asks to enrol by signing the request with it.
         let candidate = newKey.flatMap { $0.origin == origin ? $0 : nil }
-        guard let record = try await executor.run({ try $0.originRecord(for: origin) }) ?? candidate else {
+        let enrolled = try await executor.run { try $0.originRecord(for: origin) }
+        guard let record = enrolled ?? candidate else {
             throw SyncError(.unknownOrigin, "origin \(origin) is not enrolled")
         }
         switch record.status {
@@ -42,7 +43,9 @@ public struct HubAuthenticator: Sendable {
         let fresh = try await executor.run {
             try $0.recordRequestNonce(
                 origin: origin.hex, nonce: nonce, timestampMillis: signature.timestampMillis,
-                forgetBeforeMillis: now - 2 * skew, county: record.role == .county ? record.county : nil,
+                forgetBeforeMillis: now - 2 * skew,
+                // Only an enrolled key counts as its county's contact (not a key still asking to be enrolled).
+                county: enrolled?.role == .county ? enrolled?.county : nil,
                 nowMillis: now)
         }
         guard fresh else { throw SyncError(.authReplayed, "nonce already used") }

@@ -82,14 +82,7 @@ struct EnrollCommand: ParsableCommand {
         }
         let record = OriginRecord(publicKey: key, role: .county, county: county, status: .active)
         guard record.origin != replica.identity.origin else { throw CLIFailure.usage("that is the hub's own key") }
-        if try replicaCall({ () throws(ReplicaError) in try replica.countyHasRoot(county) }) {
-            throw CLIFailure.refused(
-                "key.unknown_root: county \(county) has a root key; enrol its node keys with --authorization")
-        }
-        try replicaCall { () throws(ReplicaError) in
-            try replica.write([.registryEntry(record)])
-            try replica.seal()
-        }
+        try replicaCall { () throws(ReplicaError) in try replica.enrolWithoutRoot(record) }
         print("enrolled origin \(record.origin.hex) for county \(county)")
     }
 }
@@ -122,20 +115,35 @@ struct RestoreCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The hub's public key (base64) to pin.", valueName: "base64"))
     var hubKey: String?
 
+    @Option(help: ArgumentHelp("The hub's root key (base64) to pin.", valueName: "base64"))
+    var hubRoot: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The dead node's origin (`keys list` at the hub); required when its key was enrolled without a root.",
+            valueName: "hex"))
+    var replaces: String?
+
     func run() async throws {
         guard fromHub else { throw CLIFailure.usage("restore needs --from-hub (for a backup file, see `backup`)") }
         guard UnitCatalog.hebei201904.isCounty(county) else {
             throw CLIFailure.usage("--county \(county) is not a Hebei county-level code")
         }
         let rootKey = try rootKeyArgument(root)
+        let replaced = try originArgument(replaces, option: "--replaces")
+        if let hubRoot, Curve25519PublicKeyText.parse(hubRoot) == nil {
+            throw CLIFailure.usage("--hub-root is not a base64 Ed25519 public key (32 bytes)")
+        }
         let replica = try replicaCall { () throws(ReplicaError) in
-            try Replica.create(at: data.url, role: .county, county: county, hubKey: hubKey)
+            let replica = try Replica.create(at: data.url, role: .county, county: county, hubKey: hubKey)
+            if let hubRoot { try replica.pinHubRoot(hubRoot) }
+            return replica
         }
         let authorization: KeyAuthorization
         do {
             authorization = try KeyAuthorization.sign(
                 county: county, nodeKey: replica.identity.signer.publicKey, root: rootKey,
-                issuedAtMillis: SystemWallClock().nowMillis())
+                issuedAtMillis: SystemWallClock().nowMillis(), replaces: replaced)
         } catch {
             throw CLIFailure.refused("cannot sign: \(error.detail)")
         }

@@ -25,12 +25,15 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The hub's public key (base64) to pin (county role only).", valueName: "base64"))
     var hubKey: String?
 
+    @Option(help: ArgumentHelp("The hub's root key (base64) to pin (county role only).", valueName: "base64"))
+    var hubRoot: String?
+
     func run() throws {
         guard let role = Role(rawValue: role) else { throw CLIFailure.usage("--role must be hub or county") }
         switch role {
         case .hub:
-            guard county == nil, hubKey == nil else {
-                throw CLIFailure.usage("--county and --hub-key are for county nodes")
+            guard county == nil, hubKey == nil, hubRoot == nil else {
+                throw CLIFailure.usage("--county, --hub-key and --hub-root are for county nodes")
             }
         case .county:
             guard let county else { throw CLIFailure.usage("a county node needs --county CODE") }
@@ -38,8 +41,13 @@ struct InitCommand: ParsableCommand {
                 throw CLIFailure.usage("--county \(county) is not a Hebei county-level code (GB/T 2260, 201904)")
             }
         }
+        if let hubRoot, Curve25519PublicKeyText.parse(hubRoot) == nil {
+            throw CLIFailure.usage("--hub-root is not a base64 Ed25519 public key (32 bytes)")
+        }
         let replica = try replicaCall { () throws(ReplicaError) in
-            try Replica.create(at: data.url, role: role, county: county, hubKey: hubKey)
+            let replica = try Replica.create(at: data.url, role: role, county: county, hubKey: hubKey)
+            if let hubRoot { try replica.pinHubRoot(hubRoot) }
+            return replica
         }
         print("origin: \(replica.identity.origin.hex)")
         print("public_key: \(replica.identity.signer.publicKeyBase64)")

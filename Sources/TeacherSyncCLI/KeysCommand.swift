@@ -37,6 +37,15 @@ func authorizationArgument(_ text: String) throws(CLIFailure) -> KeyAuthorizatio
     }
 }
 
+/// Parses an optional origin id argument.
+func originArgument(_ text: String?, option: String) throws(CLIFailure) -> OriginID? {
+    guard let text else { return nil }
+    guard let bytes = Hex.decode(text), let origin = OriginID(bytes: bytes) else {
+        throw CLIFailure.usage("\(option) is not an origin id (32 hex digits)")
+    }
+    return origin
+}
+
 /// Reads a root key file.
 func rootKeyArgument(_ path: String) throws(CLIFailure) -> SigningIdentity {
     try replicaCall { () throws(ReplicaError) in try KeyFile.read(at: path) }
@@ -86,6 +95,12 @@ struct KeysAuthorizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The node's public key, base64 (from `teachersync id`).", valueName: "base64"))
     var nodeKey: String
 
+    @Option(
+        help: ArgumentHelp(
+            "The origin of the key this one replaces (`keys list` at the hub); required when that key was enrolled "
+                + "without a root.", valueName: "hex"))
+    var replaces: String?
+
     func run() throws {
         guard Scope(wireValue: county) != nil else {
             throw CLIFailure.usage("--county \(county) is not a six-digit county code or province")
@@ -93,10 +108,12 @@ struct KeysAuthorizeCommand: ParsableCommand {
         guard let key = Curve25519PublicKeyText.parse(nodeKey) else {
             throw CLIFailure.usage("--node-key is not a base64 Ed25519 public key (32 bytes)")
         }
+        let replaced = try originArgument(replaces, option: "--replaces")
         let rootKey = try rootKeyArgument(root)
         do {
             let authorization = try KeyAuthorization.sign(
-                county: county, nodeKey: key, root: rootKey, issuedAtMillis: SystemWallClock().nowMillis())
+                county: county, nodeKey: key, root: rootKey, issuedAtMillis: SystemWallClock().nowMillis(),
+                replaces: replaced)
             print(authorization.text)
         } catch {
             throw CLIFailure.refused("cannot sign: \(error.detail)")
@@ -165,9 +182,7 @@ struct KeysRevokeCommand: ParsableCommand {
     var reason: String
 
     func run() throws {
-        guard let bytes = Hex.decode(origin), let id = OriginID(bytes: bytes) else {
-            throw CLIFailure.usage("--origin is not an origin id (32 hex digits)")
-        }
+        guard let id = try originArgument(origin, option: "--origin") else { return }
         let replica = try data.open()
         let record = try replicaCall { () throws(ReplicaError) in try replica.revoke(id, reason: reason) }
         print(

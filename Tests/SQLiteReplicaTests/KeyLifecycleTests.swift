@@ -197,6 +197,76 @@ import TrainingDomain
         #expect(try p.witness.registryEntries().first { $0.origin == intruder.origin.hex }?.trusted == false)
     }
 
+    @Test(
+        "registry rows a compromised hub process could write count for nothing: a retired key no root named, a swapped root, a retired key made active again"
+    )
+    func registryRowsWithoutTheRootsWord() throws {
+        let p = try Province()
+        let oldOrigin = p.county.identity.origin
+        let oldKey = try KeyFile.read(at: p.dir.path("county").appendingPathComponent("node.key").path)
+        try p.write(1, 1)
+        #expect(try p.hub.receive(try p.ownSets(of: p.county, origin: oldOrigin)).applied == 1)
+        p.clock.advance(by: 1000)
+        let authorization = try Replica.rotateNodeKey(
+            at: p.dir.path("county"), keyFile: nil, root: p.root, configuration: p.config)
+        _ = try p.hub.enrol(authorization, registerRoot: false)
+        try p.relay()
+
+        // 1. A "retired" key with a generous point that no root ever authorized or named.
+        let intruder = SigningIdentity.generate()
+        try p.hub.write([
+            .registryEntry(
+                OriginRecord(
+                    publicKey: intruder.publicKey, role: .county, county: "130102", status: .rotated)),
+            LocalWrite(
+                kind: .upsert, table: "key_terms", key: [.text(intruder.origin.hex)],
+                fields: [.init("valid_through", .integer(1_000_000))]),
+        ])
+        try p.hub.seal()
+        try p.relay()
+        let forged = try p.oneUpsert(
+            stream: StreamID(origin: intruder.origin, scope: .county("130102")), sequence: 1,
+            previous: ChangeSet.genesis, table: "teachers", key: [.text("130102"), .text("1"), .text("ID70")],
+            signer: intruder)
+        #expect(try p.witness.receive([forged.envelope]).rejected.map(\.reason) == [.unknownOrigin])
+
+        // 2. The retired key made active again (its old authorization still verifies, but a newer one exists).
+        try p.hub.write([
+            .registryEntry(OriginRecord(publicKey: oldKey.publicKey, role: .county, county: "130102", status: .active))
+        ])
+        try p.hub.seal()
+        try p.relay()
+        let stream = StreamID(origin: oldOrigin, scope: .county("130102"))
+        let head = try p.witness.versionVector()[stream]
+        let revived = try p.oneUpsert(
+            stream: stream, sequence: head.sequence + 1, previous: head.head, table: "teachers",
+            key: [.text("130102"), .text("1"), .text("ID71")], signer: oldKey)
+        #expect(try p.witness.receive([revived.envelope]).rejected.map(\.reason) == [.unknownOrigin])
+
+        // 3. The county's root swapped for another: refused wherever the change arrives.
+        try p.hub.write([
+            LocalWrite(
+                kind: .upsert, table: "key_roots", key: [.text("130102")],
+                fields: [.init("root_key", .text(SigningIdentity.generate().publicKeyBase64))])
+        ])
+        try p.hub.seal()
+        let swapped = try p.witness.receive(try p.hub.exportEnvelopes())
+        #expect(swapped.rejected.map(\.reason) == [.wrongRoot])
+        #expect(try p.witness.registryEntries().first { $0.origin == authorization.origin.hex }?.trusted == true)
+    }
+
+    @Test("a second rotation before the first reached the hub is refused, so no set is orphaned")
+    func rotationWaitsForTheHub() throws {
+        let p = try Province()
+        p.clock.advance(by: 1000)
+        _ = try Replica.rotateNodeKey(at: p.dir.path("county"), keyFile: nil, root: p.root, configuration: p.config)
+        p.clock.advance(by: 1000)
+        #expect(throws: ReplicaError.self) {
+            _ = try Replica.rotateNodeKey(
+                at: p.dir.path("county"), keyFile: nil, root: p.root, configuration: p.config)
+        }
+    }
+
     @Test("a revoked key keeps the sets the hub held at revocation; later ones are refused; the reason is kept")
     func revocation() throws {
         let p = try Province()
