@@ -1,8 +1,8 @@
 import Crypto
 public import Foundation
 import GRDB
-import Synchronization
 public import SyncCore
+import Synchronization
 import TrainingDomain
 
 /// The key registry's version and expiry as a node holds them.
