@@ -140,7 +140,7 @@ private let oneOperationSets: @Sendable (ReplicaConfiguration) -> ReplicaConfigu
             }
             done.wait()
         }
-        let interrupted = await f.driver(county, hub, limits: limits, timeout: .seconds(2)).runRound()
+        let interrupted = await f.driver(county, hub, limits: limits, timeout: .seconds(6)).runRound()
         #expect(wire.fired)
         #expect(interrupted.outcome.reason == .transportFailure)
         #expect(interrupted.outcome.isRetryable == true)
