@@ -32,6 +32,12 @@ struct TrustCommand: ParsableCommand {
             print("pinned hub key")
         }
         if let hubRoot {
+            // The hub root authorizes the hub's *next* keys; the current one is pinned itself, because the key the
+            // hub started with may predate its root (and with a root pinned there is no trust on first use).
+            let pinned = try replicaCall { () throws(ReplicaError) in try replica.pinnedHubKey() }
+            guard hubKey != nil || pinned != nil else {
+                throw CLIFailure.usage("pin the hub's current key too: --hub-key (from `teachersync id` at the hub)")
+            }
             try replicaCall { () throws(ReplicaError) in try replica.pinHubRoot(hubRoot) }
             print("pinned hub root key")
         }
