@@ -68,7 +68,8 @@ func ingestNight(county: Replica, hub: Replica) throws -> (times: [(String, Doub
     let (streams, decodeTime) = try measure { try Set(envelopes.map { try ChangeSet.decode(envelope: $0).stream }) }
     try require(streams.count == 1, "one stream expected")
     times.append(("hub decode (route)", decodeTime))
-    let (report, receiveTime) = try measure { try hub.receive(envelopes) }
+    let (sets, _) = try measure { try envelopes.map { try ChangeSet.decode(envelope: $0) } }
+    let (report, receiveTime) = try measure { try hub.receive(decoded: sets) }
     try require(report.rejected.isEmpty, "rejected: \(report.rejected.prefix(3))")
     times.append(("hub receive", receiveTime))
     return (times, report.operationsApplied)
