@@ -33,6 +33,7 @@ extension Replica {
         let now = wall.nowMillis()
         let insertPending = try db.cachedStatement(
             sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
+        let writer = RowWriter(tables: tables)
         for (index, w) in writes.enumerated() {
             if index % 1024 == 0 { progress?(index, writes.count) }
             guard let sql = tables[w.table] else {
@@ -45,7 +46,7 @@ extension Replica {
                 let op = RowOperation(
                     kind: w.kind, hlc: clock.now(wallMillis: now), table: w.table, key: w.key, fields: w.fields)
                 try Self.check(op, index: index, scope: scope, author: author, verifier: verifier)
-                if try sql.insert(db, key: w.key, state: MergeRules.apply(op, by: origin, to: nil).row) {
+                if try writer.insertIfAbsent(db, op, by: origin) {
                     try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
                     report.written += 1
                     continue

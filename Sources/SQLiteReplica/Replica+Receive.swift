@@ -45,7 +45,6 @@ extension Replica {
         -> ReceiveReport
     {
         var report = ReceiveReport()
-        var done = 0
         var candidates = [ChangeSet]()
         let held = try heldSetIDs(envelopes)
         for (envelope, isHeld) in zip(envelopes, held) {
@@ -64,6 +63,39 @@ extension Replica {
                 report.rejected.append(rejected)
             }
         }
+        return try apply(candidates, total: envelopes.count, report: report, progress: progress)
+    }
+
+    /// Verifies and applies sets the caller has already decoded from their envelopes (the hub's upload route
+    /// decodes them for its scope check): the same as ``receive(_:progress:)`` with their envelopes, without
+    /// decoding them a second time.
+    public func receive(
+        decoded sets: [ChangeSet], progress: ((Int, Int) -> Void)? = nil
+    ) throws(ReplicaError)
+        -> ReceiveReport
+    {
+        var report = ReceiveReport()
+        var candidates = [ChangeSet]()
+        let held = try heldSetIDs(sets.map(\.id))
+        for (set, isHeld) in zip(sets, held) {
+            if isHeld {
+                report.alreadyPresent += 1
+            } else {
+                candidates.append(set)
+            }
+        }
+        return try apply(candidates, total: sets.count, report: report, progress: progress)
+    }
+
+    /// Applies decoded sets in stream and sequence order, retrying those that wait for another, and
+    /// quarantines what cannot be applied.
+    private func apply(
+        _ sets: [ChangeSet], total: Int, report: ReceiveReport, progress: ((Int, Int) -> Void)?
+    ) throws(ReplicaError) -> ReceiveReport {
+        var report = report
+        var done = 0
+        var candidates = sets
+        var directory = KeyDirectoryCache()
         candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
         var waiting = [(ChangeSet, SyncError)]()
         while !candidates.isEmpty {
@@ -71,9 +103,9 @@ extension Replica {
             waiting.removeAll()
             for set in candidates {
                 done += 1
-                progress?(min(done, envelopes.count), envelopes.count)
+                progress?(min(done, total), total)
                 do {
-                    switch try apply(set, report: &report) {
+                    switch try apply(set, directory: &directory, report: &report) {
                     case .next:
                         report.applied += 1
                         report.operationsApplied += set.operations.count
@@ -108,14 +140,22 @@ extension Replica {
     /// For each envelope, whether a set with its id is already stored. An envelope too short to frame a body
     /// counts as not held (decoding will refuse it).
     private func heldSetIDs(_ envelopes: [[UInt8]]) throws(ReplicaError) -> [Bool] {
+        try heldSetIDs(
+            envelopes.map { e -> [UInt8]? in
+                guard e.count >= 4 else { return nil }
+                let n = Int(e[0]) << 24 | Int(e[1]) << 16 | Int(e[2]) << 8 | Int(e[3])
+                guard n <= e.count - 4 else { return nil }
+                return Array(SHA256.hash(data: e[4..<(4 + n)]))
+            })
+    }
+
+    /// For each set id, whether a set with that id is already stored (`nil`: not held).
+    private func heldSetIDs(_ ids: [[UInt8]?]) throws(ReplicaError) -> [Bool] {
         try runRead { db in
             let stmt = try db.cachedStatement(sql: "SELECT 1 FROM change_sets WHERE id = ?")
-            return try envelopes.map { e in
-                guard e.count >= 4 else { return false }
-                let n = Int(e[0]) << 24 | Int(e[1]) << 16 | Int(e[2]) << 8 | Int(e[3])
-                guard n <= e.count - 4 else { return false }
-                let id = Data(SHA256.hash(data: e[4..<(4 + n)]))
-                return try Bool.fetchOne(stmt, arguments: [id]) == true
+            return try ids.map { id in
+                guard let id else { return false }
+                return try Bool.fetchOne(stmt, arguments: [Data(id)]) == true
             }
         }
     }
@@ -160,17 +200,22 @@ extension Replica {
     }
 
     /// Verifies and applies one set in one transaction. Throws `SyncError` for a refusal.
-    private func apply(_ set: ChangeSet, report: inout ReceiveReport) throws -> SetVerifier.ChainPosition {
+    private func apply(
+        _ set: ChangeSet, directory cache: inout KeyDirectoryCache, report: inout ReceiveReport
+    ) throws -> SetVerifier.ChainPosition {
         let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
         let wall = configuration.wallClock.nowMillis()
         let hook = configuration.afterApplyingOperation
         let ownRole = identity.role
         var pinned: OriginID?
+        // A set that writes the key registry changes the directory the next set is checked against.
+        let changesRegistry = set.operations.contains { Self.isRegistryTable($0.table) }
+        defer { if changesRegistry || pinned != nil { cache.invalidate() } }
         let position = try pool.write { db -> SetVerifier.ChainPosition in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_sets WHERE id = ?", arguments: [Data(set.id)]) == true {
                 return .duplicate
             }
-            var directory = try self.keyDirectory(db)
+            var directory = try cache.directory(db) { db in try self.keyDirectory(db) }
             if ownRole == .county, directory.hub == nil, directory.hubRoot == nil, let hub = Self.selfEnrolledHub(set) {
                 // Trust on first use: a county with no pinned hub key takes the key that the first
                 // registry set introduces itself with, and says so (docs/OPERATIONS.md).
@@ -203,8 +248,8 @@ extension Replica {
                     INSERT INTO conflicts (tbl, row_key, field, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            let writer = RowWriter(tables: self.tables)
             for (index, op) in set.operations.enumerated() {
-                guard let sql = self.tables[op.table] else { throw SyncError(.schemaViolation, "unknown table") }
                 if op.table == TrainingTables.registry.name {
                     try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
                 } else if op.table == TrainingTables.policies.name {
@@ -212,8 +257,7 @@ extension Replica {
                 } else if op.table == TrainingTables.keyRoots.name {
                     try Self.checkRootUnchanged(db, op, author: set.stream.origin)
                 }
-                let outcome = try sql.merge(db, op, by: set.stream.origin)
-                for c in outcome.conflicts {
+                for c in try writer.merge(db, op, by: set.stream.origin) {
                     var w = ByteWriter()
                     for v in c.key { w.value(v) }
                     try insertConflict.execute(arguments: [
@@ -234,10 +278,17 @@ extension Replica {
                 }
             }
             try Self.saveClock(db, clock.last)
+            cache.transactionWillCommit(db)
             return .next
         }
         if let pinned { report.pinnedHubOrigin = pinned }
         return position
+    }
+
+    /// Whether the key directory is read from this table.
+    static func isRegistryTable(_ name: String) -> Bool {
+        name == TrainingTables.origins.name || name == TrainingTables.keyTerms.name
+            || name == TrainingTables.keyRoots.name
     }
 
     /// A registry set in which a hub enrols itself: sequence 1 of a province stream whose operations
@@ -253,6 +304,42 @@ extension Replica {
             return OriginRecord(publicKey: key, role: .hub, county: nil, status: .active)
         }
         return nil
+    }
+}
+
+/// The key directory of one ``Replica/receive(_:progress:)`` call, read once instead of once per set.
+///
+/// It is used again only while nothing can have changed the registry tables it was read from: no other
+/// connection has committed (`PRAGMA data_version`), no other write has run on this connection since the
+/// last set applied with it (`sqlite3_total_changes`), and that set wrote no registry table and pinned no key.
+struct KeyDirectoryCache {
+    private var held: (directory: ReplicaKeyDirectory, dataVersion: Int64, totalChanges: Int)?
+    private var pendingVersion: Int64?
+
+    /// The directory for a set about to be applied in the open transaction.
+    mutating func directory(
+        _ db: Database, read: (Database) throws -> ReplicaKeyDirectory
+    ) throws -> ReplicaKeyDirectory {
+        let version = try Int64.fetchOne(db, sql: "PRAGMA data_version") ?? 0
+        pendingVersion = version
+        if let held, held.dataVersion == version, held.totalChanges == db.totalChangesCount {
+            return held.directory
+        }
+        held = nil
+        let directory = try read(db)
+        held = (directory, version, db.totalChangesCount)
+        return directory
+    }
+
+    /// Marks the directory as current after the set's writes, just before its transaction commits.
+    mutating func transactionWillCommit(_ db: Database) {
+        guard let directory = held?.directory, let version = pendingVersion else { return }
+        held = (directory, version, db.totalChangesCount)
+    }
+
+    /// Forgets the directory: the next set reads it again.
+    mutating func invalidate() {
+        held = nil
     }
 }
 

@@ -29,15 +29,18 @@ extension Replica {
             else {
                 throw ReplicaError.badKeyFile("this node's key was rotated by another process; restart it")
             }
-            var byScope = [String: [(seq: Int64, op: RowOperation, size: Int)]]()
+            var byScope = [String: [(seq: Int64, op: RowOperation, encoded: [UInt8])]]()
             var order = [String]()
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq")
             while let row = try rows.next() {
-                let scope: String = row["scope"]
-                let bytes: Data = row["op"]
-                let op = try RowOperation(encoded: Array(bytes))
+                // Columns by position, as selected: looking them up by name costs more than the rest of the row.
+                let scope: String = row[1]
+                let bytes = [UInt8](row[2] as Data)
+                // Decoding checks that the stored bytes are an operation's canonical encoding; the set's body is
+                // then made of those very bytes.
+                let op = try RowOperation(encoded: bytes)
                 if byScope[scope] == nil { order.append(scope) }
-                byScope[scope, default: []].append((row["seq"], op, bytes.count))
+                byScope[scope, default: []].append((row[0], op, bytes))
             }
             var sealed = [SealedSet]()
             for scopeText in order {
@@ -47,13 +50,14 @@ extension Replica {
                 let stream = StreamID(origin: signer.origin, scope: scope)
                 var head = try Self.head(db, stream)
                 var chunk = [RowOperation]()
+                var chunkEncoded = [[UInt8]]()
                 var chunkBytes = 0
                 var lastSeq: Int64 = 0
                 func flush() throws {
                     guard !chunk.isEmpty else { return }
                     let set = try ChangeSet.seal(
                         stream: stream, sequence: head.sequence + 1, previous: head.head, operations: chunk,
-                        signer: signer)
+                        encoded: chunkEncoded, signer: signer)
                     try Self.storeSet(db, set, local: true, now: now)
                     try db.execute(
                         sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [scopeText, lastSeq])
@@ -61,12 +65,16 @@ extension Replica {
                     sealed.append(
                         SealedSet(stream: stream, sequence: set.sequence, operations: chunk.count, id: set.idHex))
                     chunk.removeAll(keepingCapacity: true)
+                    chunkEncoded.removeAll(keepingCapacity: true)
                     chunkBytes = 0
                 }
                 for entry in byScope[scopeText]! {
-                    if !chunk.isEmpty, chunk.count >= maxOps || chunkBytes + entry.size > maxBytes { try flush() }
+                    if !chunk.isEmpty, chunk.count >= maxOps || chunkBytes + entry.encoded.count > maxBytes {
+                        try flush()
+                    }
                     chunk.append(entry.op)
-                    chunkBytes += entry.size
+                    chunkEncoded.append(entry.encoded)
+                    chunkBytes += entry.encoded.count
                     lastSeq = entry.seq
                 }
                 try flush()

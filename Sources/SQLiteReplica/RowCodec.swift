@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SyncCore
 
 /// Maps protocol values and write stamps to SQLite storage and back.
@@ -131,17 +132,8 @@ struct TableSQL: Sendable {
         try db.cachedStatement(sql: upsert).execute(arguments: arguments(key: key, state: state))
     }
 
-    /// Inserts the row if the replica has none with this key; returns whether it did.
-    func insert(_ db: Database, key: [Value], state: RowState) throws -> Bool {
-        try db.cachedStatement(sql: insertIfAbsent).execute(arguments: arguments(key: key, state: state))
-        return db.changesCount == 1
-    }
-
-    /// Merges an operation into its row: a row the replica has never seen is inserted in one statement;
-    /// otherwise the row is loaded, merged and written back if it changed.
-    func merge(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> MergeRules.Outcome {
-        let fresh = MergeRules.apply(op, by: origin, to: nil)
-        if try insert(db, key: op.key, state: fresh.row) { return fresh }
+    /// Merges an operation into a row the replica holds: loads it, merges, and writes it back if it changed.
+    func mergeIntoExisting(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> MergeRules.Outcome {
         let outcome = MergeRules.apply(op, by: origin, to: try load(db, key: op.key))
         if outcome.changed { try store(db, key: op.key, state: outcome.row) }
         return outcome
@@ -168,3 +160,169 @@ struct TableSQL: Sendable {
         StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? })
     }
 }
+
+/// Writes operations into their tables within one transaction.
+///
+/// A row the replica has never seen (most of a night's delta: new study records) is inserted with one
+/// prepared `INSERT … ON CONFLICT DO NOTHING` per table, its values bound through SQLite's C API straight from
+/// the operation, with no `RowState` or statement-argument arrays built on the way. Only when the key is
+/// already held is the row loaded and merged (`MergeRules`). The row stored is the same either way: the one
+/// `MergeRules.apply(op, by:to: nil)` yields (docs/BENCHMARKS.md, "Network").
+///
+/// Not `Sendable`: it holds statements of one connection. Make one inside a write transaction and drop it there.
+final class RowWriter {
+    private let tables: [String: TableSQL]
+    private var inserts: [String: Insert] = [:]
+    /// The last table written, since a set's operations mostly name one table in a run.
+    private var last: Insert?
+    /// The `_stamps` value being built, reused from row to row.
+    private var stamps: [UInt8] = []
+
+    init(tables: [String: TableSQL]) { self.tables = tables }
+
+    /// Applies `op`, authored by `origin`, to its row; returns the conflicts detected.
+    ///
+    /// - Throws: `schema.violation` for a table the replica does not have; database errors as they come.
+    func merge(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> [FieldConflict] {
+        let insert = try prepared(db, op.table)
+        if try insert.run(db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps) { return [] }
+        return try insert.table.mergeIntoExisting(db, op, by: origin).conflicts
+    }
+
+    /// Inserts the row `op` creates on a replica that has never seen it, unless a row with its key is held;
+    /// returns whether it did. The caller has checked the operation against the schema.
+    func insertIfAbsent(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> Bool {
+        try prepared(db, op.table).run(db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps)
+    }
+
+    private func prepared(_ db: Database, _ name: String) throws -> Insert {
+        if let last, last.name == name { return last }
+        let insert: Insert
+        if let held = inserts[name] {
+            insert = held
+        } else {
+            guard let table = tables[name] else { throw SyncError(.schemaViolation, "unknown table") }
+            insert = try Insert(db, name: name, table)
+            inserts[name] = insert
+        }
+        last = insert
+        return insert
+    }
+
+    /// One table's `insertIfAbsent` statement and where each value of an operation is bound.
+    private final class Insert {
+        let name: String
+        let table: TableSQL
+        let statement: Statement
+        /// The parameter of each key column, by key position.
+        let keyParameters: [CInt]
+        /// The value columns sorted by name as operations sort their fields (UTF-8 order): name, parameter,
+        /// and position among the value columns (the order of `_stamps`).
+        let valueColumns: [(name: String, parameter: CInt, position: Int)]
+        let valueColumnCount: Int
+        let stampsParameter: CInt
+        let tombParameter: CInt
+        let liveParameter: CInt
+
+        init(_ db: Database, name: String, _ table: TableSQL) throws {
+            let schema = table.schema
+            precondition(
+                !schema.valueColumns.isEmpty && schema.valueColumns.count <= 64, "a table has 1 to 64 value columns")
+            self.name = name
+            self.table = table
+            statement = try db.makeStatement(sql: table.insertIfAbsent)
+            let names = schema.columns.map(\.name)
+            keyParameters = schema.keyColumns.map { CInt(names.firstIndex(of: $0)! + 1) }
+            valueColumns = schema.valueColumns.enumerated().map { position, column in
+                (column.name, CInt(names.firstIndex(of: column.name)! + 1), position)
+            }.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+            valueColumnCount = schema.valueColumns.count
+            stampsParameter = CInt(names.count + 1)
+            tombParameter = CInt(names.count + 2)
+            liveParameter = CInt(names.count + 3)
+            // Values are bound one by one below; GRDB then only resets and steps the statement.
+            statement.setUncheckedArguments(
+                StatementArguments(Array(repeating: nil as (any DatabaseValueConvertible)?, count: names.count + 3)))
+        }
+
+        /// Binds the row `MergeRules.apply(op, by: stamp.origin, to: nil)` yields and runs the insert.
+        func run(_ db: Database, _ op: RowOperation, stamp: WriteStamp, stamps: inout [UInt8]) throws -> Bool {
+            let s = statement.sqliteStatement
+            sqlite3_reset(s)
+            for (position, parameter) in keyParameters.enumerated() { Self.bind(op.key[position], s, parameter) }
+            // A delete leaves no field (only its tombstone); other kinds set every field they carry. Fields and
+            // `valueColumns` are both in UTF-8 order, so one pass pairs them.
+            var present: UInt64 = 0
+            if op.kind != .delete {
+                var next = 0
+                for field in op.fields {
+                    var i = next
+                    while i < valueColumns.count, valueColumns[i].name != field.name { i += 1 }
+                    // A field the table does not have is not stored (the scope check refuses it before).
+                    guard i < valueColumns.count else { continue }
+                    Self.bind(field.value, s, valueColumns[i].parameter)
+                    present |= 1 << UInt64(valueColumns[i].position)
+                    next = i + 1
+                }
+            }
+            for column in valueColumns where present & (1 << UInt64(column.position)) == 0 {
+                sqlite3_bind_null(s, column.parameter)
+            }
+            stamps.removeAll(keepingCapacity: true)
+            for position in 0..<valueColumnCount {
+                if present & (1 << UInt64(position)) == 0 {
+                    stamps.append(0)
+                } else {
+                    stamps.append(1)
+                    Self.append(stamp, to: &stamps)
+                }
+            }
+            Self.bindBlob(stamps, s, stampsParameter)
+            if op.kind == .delete {
+                var tomb = [UInt8]()
+                tomb.reserveCapacity(24)
+                Self.append(stamp, to: &tomb)
+                Self.bindBlob(tomb, s, tombParameter)
+            } else {
+                sqlite3_bind_null(s, tombParameter)
+            }
+            sqlite3_bind_int64(s, liveParameter, op.kind != .delete && !op.fields.isEmpty ? 1 : 0)
+            try statement.execute()
+            return db.changesCount == 1
+        }
+
+        /// `u64 hlc ‖ origin`, as `RowCodec.encodeStamp` writes it.
+        private static func append(_ stamp: WriteStamp, to bytes: inout [UInt8]) {
+            var hlc = stamp.hlc.rawValue.bigEndian
+            withUnsafeBytes(of: &hlc) { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: stamp.origin.bytes)
+        }
+
+        /// Binds as GRDB binds a `DatabaseValue` of the same value (an empty text stays text, not null).
+        private static func bind(_ value: Value, _ s: SQLiteStatement, _ parameter: CInt) {
+            switch value {
+            case .null: sqlite3_bind_null(s, parameter)
+            case .integer(let i): sqlite3_bind_int64(s, parameter, i)
+            case .text(var text):
+                text.withUTF8 { utf8 in
+                    if let base = utf8.baseAddress {
+                        base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
+                            _ = sqlite3_bind_text(s, parameter, $0, CInt(utf8.count), sqliteTransient)
+                        }
+                    } else {
+                        _ = sqlite3_bind_text(s, parameter, "", 0, sqliteTransient)
+                    }
+                }
+            }
+        }
+
+        private static func bindBlob(_ bytes: [UInt8], _ s: SQLiteStatement, _ parameter: CInt) {
+            bytes.withUnsafeBytes {
+                _ = sqlite3_bind_blob(s, parameter, $0.baseAddress, CInt($0.count), sqliteTransient)
+            }
+        }
+    }
+}
+
+/// `SQLITE_TRANSIENT` (SQLite copies the value), which the C header defines as a macro Swift does not import.
+private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)

@@ -17,9 +17,38 @@ extension ChangeSet {
     ) throws(SyncError) -> ChangeSet {
         precondition(!operations.isEmpty, "a change set carries at least one operation")
         precondition(previous.count == 32, "previous must be a 32-byte set id")
-        precondition(signer.origin == stream.origin, "only the stream's origin signs its sets")
         let body = encodeBody(
             format: currentFormat, stream: stream, sequence: sequence, previous: previous, operations: operations)
+        return try sign(body: body, stream: stream, sequence: sequence, previous: previous, operations, signer)
+    }
+
+    /// Builds and signs a set from operations whose canonical encodings the caller already holds (a node keeps
+    /// its pending operations encoded): the body is assembled from those bytes instead of encoding every
+    /// operation again. The set is the one ``seal(stream:sequence:previous:operations:signer:)`` makes.
+    ///
+    /// - Precondition: as for `seal`, and `encoded[i]` is `operations[i].encoded`.
+    public static func seal(
+        stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [RowOperation], encoded: [[UInt8]],
+        signer: SigningIdentity
+    ) throws(SyncError) -> ChangeSet {
+        precondition(!operations.isEmpty, "a change set carries at least one operation")
+        precondition(previous.count == 32, "previous must be a 32-byte set id")
+        precondition(encoded.count == operations.count, "one encoding per operation")
+        assert(zip(operations, encoded).allSatisfy { $0.encoded == $1 }, "encodings are the operations' own")
+        var w = ByteWriter(capacity: 128 + encoded.reduce(0) { $0 + $1.count })
+        encodeHeader(
+            into: &w, format: currentFormat, stream: stream, sequence: sequence, previous: previous,
+            operations: operations)
+        for bytes in encoded { w.raw(bytes) }
+        return try sign(body: w.bytes, stream: stream, sequence: sequence, previous: previous, operations, signer)
+    }
+
+    /// Hashes and signs an encoded body into a set, after checking the set limits.
+    private static func sign(
+        body: [UInt8], stream: StreamID, sequence: UInt64, previous: [UInt8], _ operations: [RowOperation],
+        _ signer: SigningIdentity
+    ) throws(SyncError) -> ChangeSet {
+        precondition(signer.origin == stream.origin, "only the stream's origin signs its sets")
         let id = Array(SHA256.hash(data: body))
         let signature: [UInt8]
         do {
@@ -34,7 +63,7 @@ extension ChangeSet {
         precondition(zip(hlcs, hlcs.dropFirst()).allSatisfy { $0 < $1 }, "operations in increasing clock order")
         return ChangeSet(
             format: currentFormat, stream: stream, sequence: sequence, previous: previous,
-            hlcRange: hlcs.min()!...hlcs.max()!, operations: operations, body: body, signature: signature)
+            hlcRange: hlcs.min()!...hlcs.max()!, operations: operations, body: body, signature: signature, id: id)
     }
 
     /// Encodes a body canonically. Operations keep their order; fields are sorted by name.
@@ -42,6 +71,17 @@ extension ChangeSet {
         format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8], operations: [RowOperation]
     ) -> [UInt8] {
         var w = ByteWriter(capacity: 64 + operations.count * 96)
+        encodeHeader(
+            into: &w, format: format, stream: stream, sequence: sequence, previous: previous, operations: operations)
+        for op in operations { op.encode(into: &w) }
+        return w.bytes
+    }
+
+    /// Everything of a body before its operations.
+    private static func encodeHeader(
+        into w: inout ByteWriter, format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8],
+        operations: [RowOperation]
+    ) {
         w.raw(magic)
         w.u16(format)
         w.raw(stream.origin.bytes)
@@ -53,8 +93,6 @@ extension ChangeSet {
         w.u64(lo.rawValue)
         w.u64(hi.rawValue)
         w.u32(UInt32(operations.count))
-        for op in operations { op.encode(into: &w) }
-        return w.bytes
     }
 
     /// Decodes an envelope (`u32 length ‖ body ‖ signature`) exactly; trailing bytes are refused.

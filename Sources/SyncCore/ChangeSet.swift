@@ -63,7 +63,8 @@ public struct ChangeSet: Sendable, Hashable {
 
     init(
         format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8],
-        hlcRange: ClosedRange<HybridTimestamp>, operations: [RowOperation], body: [UInt8], signature: [UInt8]
+        hlcRange: ClosedRange<HybridTimestamp>, operations: [RowOperation], body: [UInt8], signature: [UInt8],
+        id: [UInt8]? = nil
     ) {
         self.format = format
         self.stream = stream
@@ -73,6 +74,7 @@ public struct ChangeSet: Sendable, Hashable {
         self.operations = operations
         self.body = body
         self.signature = signature
-        self.id = Array(SHA256.hash(data: body))
+        // The sealer has just hashed the body; everyone else hashes it here.
+        self.id = id ?? Array(SHA256.hash(data: body))
     }
 }

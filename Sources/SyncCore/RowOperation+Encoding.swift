@@ -36,16 +36,16 @@ extension RowOperation {
         let fieldCount = Int(try r.u16())
         var fields = [Field]()
         fields.reserveCapacity(fieldCount)
-        var lastName: String? = nil
+        var lastName: Range<Int>? = nil
         for _ in 0..<fieldCount {
-            let name = try r.string(limit: 64)
-            if let lastName, !lastName.utf8.lexicographicallyPrecedes(name.utf8) {
+            let (name, range) = try r.stringAndRange(limit: 64)
+            if let lastName, !r.precedes(lastName, range) {
                 throw SyncError(.malformed, "operation \(index + 1): fields not in canonical order")
             }
-            lastName = name
+            lastName = range
             fields.append(Field(name, try r.value()))
         }
-        return RowOperation(kind: kind, hlc: hlc, table: table, key: key, fields: fields)
+        return RowOperation(kind: kind, hlc: hlc, table: table, key: key, canonicalFields: fields)
     }
 
     /// Decodes an operation from its encoding alone, refusing trailing bytes.

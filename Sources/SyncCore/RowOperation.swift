@@ -40,6 +40,19 @@ public struct RowOperation: Sendable, Hashable {
         self.fields = fields.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
+    /// Creates an operation whose fields the caller has already put in canonical order (decoding checks it).
+    init(kind: Kind, hlc: HybridTimestamp, table: String, key: [Value], canonicalFields fields: [Field]) {
+        self.kind = kind
+        self.hlc = hlc
+        self.table = table
+        self.key = key
+        self.fields = fields
+    }
+
     /// The value of a field, if the operation writes it.
-    public func value(of name: String) -> Value? { fields.first { $0.name == name }?.value }
+    public func value(of name: String) -> Value? {
+        // Comparing lengths first skips the slower comparison of most unequal names.
+        let count = name.utf8.count
+        return fields.first { $0.name.utf8.count == count && $0.name == name }?.value
+    }
 }

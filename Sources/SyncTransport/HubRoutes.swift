@@ -184,8 +184,11 @@ public struct HubRoutes: Sendable {
     /// Applies an uploaded batch (a bundle); each set is durably committed before it is counted.
     private func upload(_ body: [UInt8], from caller: OriginRecord) async throws -> Response {
         let envelopes = try BundleFile.decode(body)
-        // The uploaded streams, for the receipts; each envelope decoded once here.
+        // The uploaded streams, for the receipts. Each envelope is decoded once, here, and the replica is handed
+        // the decoded sets.
         var uploaded = Set<StreamID>()
+        var sets = [ChangeSet]()
+        sets.reserveCapacity(envelopes.count)
         for e in envelopes {
             if caller.role == .county {
                 // A county uploads only sets of its own county's streams (its own, or relayed ones of its county).
@@ -194,14 +197,20 @@ public struct HubRoutes: Sendable {
                     throw SyncError(.authForbidden, "a county uploads only its own county's streams")
                 }
                 uploaded.insert(set.stream)
+                sets.append(set)
             } else if let set = try? ChangeSet.decode(envelope: e) {
                 uploaded.insert(set.stream)
+                sets.append(set)
             }
         }
+        // An envelope that does not decode (accepted above from a hub-role caller only) is quarantined by the
+        // replica with its reason; the batch then goes to it as it came.
+        let decoded = sets.count == envelopes.count ? sets : nil
+        let raw = decoded == nil ? envelopes : []
         let streams = uploaded
         let (report, heads, receipts) = try await executor.run {
             replica -> (ReceiveReport, VersionVector, [Receipt]) in
-            var report = try replica.receive(envelopes)
+            var report = try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(raw)
             if report.applied > 0 {
                 let retried = try replica.retryQuarantined()
                 report.applied += retried.applied

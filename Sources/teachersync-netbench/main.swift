@@ -34,6 +34,7 @@ struct Options: Sendable {
     var maxRounds = 10
     var idleSeconds = 5
     var keep = false
+    var profileIngest = false
 
     static let usage = """
         usage: teachersync-netbench [options]
@@ -54,6 +55,8 @@ struct Options: Sendable {
           --max-rounds N          sync rounds per province node before giving up (default 10)
           --teachersync PATH      the teachersync executable (default: the one next to this benchmark)
           --keep                  keep the temporary folder (replicas, hub and daemon logs)
+          --profile-ingest        only the county's seal and the hub's decode + receive of one delta, in this
+                                  process, for a profiler (no HTTP, no child processes; see IngestProfile.swift)
           -h, --help              this text
         """
 
@@ -79,6 +82,7 @@ struct Options: Sendable {
             case "--quick": o.quick = true
             case "--skip-province": o.skipProvince = true
             case "--keep": o.keep = true
+            case "--profile-ingest": o.profileIngest = true
             case "--teachersync": o.teachersync = value(arg)
             case "--teachers", "--province-teachers", "--counties": explicit[arg] = number(arg, min: 1)
             case "--records", "--new-records", "--updates", "--province-records", "--province-delta",
@@ -134,6 +138,16 @@ func run(_ options: Options) async -> Int32 {
         "teachersync-netbench-\(UUID().uuidString)")
     Cleanup.shared.add(folder: dir)
     if options.keep { Cleanup.shared.keepFolders() }
+    if options.profileIngest {
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try runIngestProfile(options, dir: dir)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("teachersync-netbench: \(error)\n".utf8))
+            return 1
+        }
+    }
     let checks = Checks()
     let http = makeHTTPClient()
     var single: SingleCountyResult?

@@ -71,7 +71,7 @@ private let oneOperationSets: @Sendable (ReplicaConfiguration) -> ReplicaConfigu
         let report = await f.driver(f.counties[0], stopped).runRound()
         let elapsed = ContinuousClock.now - started
         #expect(report.outcome.reason == .transportFailure)
-        #expect(elapsed < .seconds(10), "the round took \(elapsed) to fail")
+        #expect(elapsed < .seconds(30), "the round took \(elapsed) to fail (the deadline is 60 s)")
     }
 
     @Test func uploadInterruptedByHubStopResumesAfterRestart() async throws {

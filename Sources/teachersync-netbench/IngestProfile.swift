@@ -1,0 +1,76 @@
+import BenchSupport
+import Foundation
+import SQLiteReplica
+import SyncCore
+
+/// `--profile-ingest`: the county's seal and the hub's ingest of one nightly delta in this process, without HTTP
+/// or child processes, so that a profiler sees only them:
+///
+///     valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*ingestNight*' \
+///         .build/release/teachersync-netbench --profile-ingest --teachers 1000 --records 5000 --new-records 4000 \
+///         --updates 400
+///
+/// The hub's part is what its upload route does after authenticating and inflating: decode every envelope
+/// (the route checks each set's stream), then `Replica.receive`. Prints the time of each step.
+func runIngestProfile(_ options: Options, dir: URL) throws {
+    let code = "130102"
+    let (workload, generateTime) = try measure {
+        try CountyWorkload.make(
+            code: code, teachers: options.teachers, baseRecords: options.records,
+            nights: [(options.newRecords, options.updates)], baselineCount: options.newRecords + options.updates)
+    }
+    let night = workload.nights[0]
+    say(
+        "profile-ingest: county \(code), delta of \(format(night.count)) operations (generated in \(secs(generateTime)))"
+    )
+    let rawRate = try Baseline.median3(dir, "raw", rows: workload.baselineRows)
+    say("  raw insert: \(format(rawRate)) rows/s")
+    let config = ReplicaConfiguration(wallClock: SystemWallClock())
+    let hub = try Replica.create(at: dir.appendingPathComponent("hub"), role: .hub, county: nil, configuration: config)
+    let county = try Replica.create(
+        at: dir.appendingPathComponent("county"), role: .county, county: code,
+        hubKey: hub.identity.signer.publicKeyBase64, configuration: config)
+    try hub.write([.registryEntry(county.identity.record)])
+    try hub.seal()
+    let enrol = try county.receive(hub.exportEnvelopes(county: code))
+    try require(enrol.rejected.isEmpty && enrol.applied >= 1, "enrolment: \(enrol.rejected)")
+    try county.write(workload.base)
+    try county.seal()
+    let base = try hub.receive(county.exportEnvelopes(since: hub.versionVector()))
+    try require(base.operationsApplied == workload.baseCount, "base: applied \(base.operationsApplied)")
+    try county.write(night.writes)
+
+    let steps = try ingestNight(county: county, hub: hub)
+    try require(steps.applied == night.count, "the hub applied \(steps.applied) of \(night.count) operations")
+    try require(
+        try hub.digest(county: code) == county.digest(county: code), "digest(county:) differs between hub and county")
+    let n = Double(night.count)
+    for (name, seconds) in steps.times {
+        say(
+            "  \(name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(secs(seconds))  "
+                + "\(String(format: "%6.2f", seconds / n * 1e6)) µs/op  \(ratio(n / seconds, rawRate)) × raw")
+    }
+    let hubSeconds = steps.times.filter { $0.0.hasPrefix("hub") }.reduce(0) { $0 + $1.1 }
+    say(
+        "  hub decode + receive: \(String(format: "%.2f", hubSeconds / n * 1e6)) µs/op = "
+            + "\(ratio(n / hubSeconds, rawRate)) × raw (the upload handler's share without HTTP, inflate, receipts)")
+}
+
+/// The measured part (the profiler's toggle): seal and export at the county, decode and receive at the hub.
+@inline(never)
+func ingestNight(county: Replica, hub: Replica) throws -> (times: [(String, Double)], applied: Int) {
+    var times = [(String, Double)]()
+    let since = try hub.versionVector()
+    let (_, sealTime) = try measure { try county.seal() }
+    times.append(("county seal", sealTime))
+    let (envelopes, exportTime) = try measure { try county.exportEnvelopes(since: since) }
+    times.append(("county export", exportTime))
+    let (streams, decodeTime) = try measure { try Set(envelopes.map { try ChangeSet.decode(envelope: $0).stream }) }
+    try require(streams.count == 1, "one stream expected")
+    times.append(("hub decode (route)", decodeTime))
+    let (sets, _) = try measure { try envelopes.map { try ChangeSet.decode(envelope: $0) } }
+    let (report, receiveTime) = try measure { try hub.receive(decoded: sets) }
+    try require(report.rejected.isEmpty, "rejected: \(report.rejected.prefix(3))")
+    times.append(("hub receive", receiveTime))
+    return (times, report.operationsApplied)
+}
