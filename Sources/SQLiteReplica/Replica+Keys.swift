@@ -25,9 +25,6 @@ public struct KeyEnrolment: Sendable, Hashable {
     public let registeredRoot: Bool
     /// The authorization was enrolled before: nothing changed.
     public let alreadyEnrolled: Bool
-    /// Set when the hub already held sets of a replaced key after the point its root signed: they stay
-    /// (nothing applied is ever undone), and the operator should look at them.
-    public let heldBeyondPoint: [String]
 }
 
 extension Replica {
@@ -294,7 +291,7 @@ extension Replica {
                     """, arguments: [authorization.county])
             var newest: Int64 = 0
             for row in held {
-                guard let text: String = row["authorization"], let a = try? KeyAuthorization(text: text) else {
+                guard let text: String = row["authorization"], let a = Self.verifiedAuthorization(text) else {
                     continue
                 }
                 if a == authorization {
@@ -302,7 +299,7 @@ extension Replica {
                         record: OriginRecord(
                             publicKey: authorization.nodeKey, role: .county, county: authorization.county,
                             status: .active),
-                        retired: [], registeredRoot: false, alreadyEnrolled: true, heldBeyondPoint: [])
+                        retired: [], registeredRoot: false, alreadyEnrolled: true)
                 }
                 newest = max(newest, a.issuedAtMillis)
             }
@@ -380,8 +377,7 @@ extension Replica {
             writes.append(try nextRegistryVersion(db))
             _ = try applyLocalWrites(db, writes)
             return KeyEnrolment(
-                record: record, retired: retired, registeredRoot: root == nil, alreadyEnrolled: false,
-                heldBeyondPoint: [])
+                record: record, retired: retired, registeredRoot: root == nil, alreadyEnrolled: false)
         }
         if !outcome.alreadyEnrolled { try seal() }
         return outcome
@@ -466,8 +462,7 @@ extension Replica {
                 arguments: [identity.origin.hex])
             if held == authorization.text {
                 return KeyEnrolment(
-                    record: identity.record, retired: [], registeredRoot: false, alreadyEnrolled: true,
-                    heldBeyondPoint: [])
+                    record: identity.record, retired: [], registeredRoot: false, alreadyEnrolled: true)
             }
             var writes = [
                 Self.keyTerms(
@@ -483,8 +478,7 @@ extension Replica {
             writes.append(try nextRegistryVersion(db))
             _ = try applyLocalWrites(db, writes)
             return KeyEnrolment(
-                record: identity.record, retired: [], registeredRoot: root == nil, alreadyEnrolled: false,
-                heldBeyondPoint: [])
+                record: identity.record, retired: [], registeredRoot: root == nil, alreadyEnrolled: false)
         }
         if !outcome.alreadyEnrolled { try seal() }
         return outcome
@@ -530,19 +524,19 @@ extension Replica {
             } catch let error as SyncError {
                 throw ReplicaError.badKeyFile("the root key could not sign: \(error.detail)")
             }
-            for (key, value) in [
-                "origin": next.origin.hex, "public_key": next.publicKeyBase64,
-                "pending_hub_rotation": authorization.text,
-                "hub_rotation_points": OriginRecord.streamPointsText(points),
-                "retired_origin": old.hex,
-            ] {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
-            }
+            try Self.writeMeta(
+                db,
+                [
+                    "origin": next.origin.hex, "public_key": next.publicKeyBase64,
+                    "pending_hub_rotation": authorization.text,
+                    "hub_rotation_points": OriginRecord.streamPointsText(points),
+                    "retired_origin": old.hex,
+                ])
             return authorization
         }
         try KeyFile.finishRotation(at: path, expectedOrigin: next.origin)
-        try open(at: directory, keyFile: keyFile, configuration: configuration).completeHubRotation()
+        // Opening with the new key finishes the rotation: its registry change, sealed as its first set.
+        _ = try open(at: directory, keyFile: keyFile, configuration: configuration)
         return authorization
     }
 
@@ -662,13 +656,12 @@ extension Replica {
             } catch let error as SyncError {
                 throw ReplicaError.badKeyFile("the root key could not sign: \(error.detail)")
             }
-            for (key, value) in [
-                "origin": next.origin.hex, "public_key": next.publicKeyBase64,
-                "pending_authorization": authorization.text, "retired_origin": old.hex,
-            ] {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
-            }
+            try Self.writeMeta(
+                db,
+                [
+                    "origin": next.origin.hex, "public_key": next.publicKeyBase64,
+                    "pending_authorization": authorization.text, "retired_origin": old.hex,
+                ])
             return authorization
         }
         try KeyFile.finishRotation(at: path, expectedOrigin: next.origin)
@@ -745,16 +738,6 @@ extension Replica {
                     endReason: row["end_reason"], successor: row["successor"],
                     authorizedAtMillis: authorization?.issuedAtMillis)
             }
-        }
-    }
-}
-
-extension Replica {
-    /// Whether a county has a root key enrolled (its node keys then need the root's authorization).
-    public func countyHasRoot(_ county: String) throws(ReplicaError) -> Bool {
-        try runRead { db in
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM key_roots WHERE county = ? AND _live = 1", arguments: [county]) == true
         }
     }
 }

@@ -219,9 +219,7 @@ extension Replica {
             if ownRole == .county, directory.hub == nil, directory.hubRoot == nil, let hub = Self.selfEnrolledHub(set) {
                 // Trust on first use: a county with no pinned hub key takes the key that the first
                 // registry set introduces itself with, and says so (docs/OPERATIONS.md).
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('hub_key', ?)",
-                    arguments: [hub.publicKey.rawRepresentation.base64EncodedString()])
+                try Self.writeMeta(db, ["hub_key": hub.publicKey.rawRepresentation.base64EncodedString()])
                 directory.hub = hub
                 pinned = hub.origin
             }

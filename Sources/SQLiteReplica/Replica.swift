@@ -29,7 +29,7 @@ public final class Replica: Sendable {
     ///
     /// A hub registers its own key as the first entry of the key registry.
     public static func create(
-        at directory: URL, role: Role, county: String?, hubKey: String? = nil,
+        at directory: URL, role: Role, county: String?, hubKey: String? = nil, hubRoot: String? = nil,
         configuration: ReplicaConfiguration = .init()
     ) throws(ReplicaError) -> Replica {
         let fm = FileManager.default
@@ -41,6 +41,15 @@ public final class Replica: Sendable {
         // Check every argument before the first file is made: a refused init leaves nothing behind.
         if let hubKey, Curve25519PublicKeyParser.parse(hubKey) == nil {
             throw .badKeyFile("the hub key is not a base64 Ed25519 public key (32 bytes)")
+        }
+        if let hubRoot {
+            guard Curve25519PublicKeyParser.parse(hubRoot) != nil else {
+                throw .badKeyFile("the hub root key is not a base64 Ed25519 public key (32 bytes)")
+            }
+            // With a root pinned there is no trust on first use: the hub's current key is pinned itself.
+            guard role == .county, hubKey != nil else {
+                throw .wrongRole("a hub root is pinned by a county node, with the hub's current key beside it")
+            }
         }
         do {
             try fm.createDirectory(
@@ -67,6 +76,7 @@ public final class Replica: Sendable {
             try replica.seal()
         } else if let hubKey {
             try replica.pinHubKey(hubKey)
+            if let hubRoot { try replica.pinHubRoot(hubRoot) }
         }
         return replica
     }
@@ -142,10 +152,13 @@ public final class Replica: Sendable {
     // MARK: - Meta
 
     func writeMeta(_ values: [String: String]) throws(ReplicaError) {
-        try run { db in
-            for (k, v) in values {
-                try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
-            }
+        try run { db in try Self.writeMeta(db, values) }
+    }
+
+    /// Writes meta entries inside a caller's transaction.
+    static func writeMeta(_ db: Database, _ values: [String: String]) throws {
+        for (k, v) in values {
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [k, v])
         }
     }
 

@@ -67,7 +67,6 @@ struct EnrollCommand: ParsableCommand {
             for r in enrolment.retired {
                 print("retired origin \(r.origin.hex), valid through its set \(r.validThrough ?? 0)")
             }
-            for w in enrolment.heldBeyondPoint { print("warning: \(w)") }
             print("enrolled origin \(enrolment.record.origin.hex) for county \(auth.county)")
             return
         }
@@ -131,17 +130,8 @@ struct RestoreCommand: AsyncParsableCommand {
         }
         let rootKey = try rootKeyArgument(root)
         let replaced = try originArgument(replaces, option: "--replaces")
-        if let hubRoot, Curve25519PublicKeyText.parse(hubRoot) == nil {
-            throw CLIFailure.usage("--hub-root is not a base64 Ed25519 public key (32 bytes)")
-        }
-        if hubRoot != nil, hubKey == nil {
-            // With a root pinned there is no trust on first use: the hub's current key is pinned itself.
-            throw CLIFailure.usage("--hub-root needs --hub-key too (the hub's current key, from `teachersync id`)")
-        }
         let replica = try replicaCall { () throws(ReplicaError) in
-            let replica = try Replica.create(at: data.url, role: .county, county: county, hubKey: hubKey)
-            if let hubRoot { try replica.pinHubRoot(hubRoot) }
-            return replica
+            try Replica.create(at: data.url, role: .county, county: county, hubKey: hubKey, hubRoot: hubRoot)
         }
         let authorization: KeyAuthorization
         do {

@@ -41,17 +41,8 @@ struct InitCommand: ParsableCommand {
                 throw CLIFailure.usage("--county \(county) is not a Hebei county-level code (GB/T 2260, 201904)")
             }
         }
-        if let hubRoot, Curve25519PublicKeyText.parse(hubRoot) == nil {
-            throw CLIFailure.usage("--hub-root is not a base64 Ed25519 public key (32 bytes)")
-        }
-        if hubRoot != nil, hubKey == nil {
-            // With a root pinned there is no trust on first use: the hub's current key is pinned itself.
-            throw CLIFailure.usage("--hub-root needs --hub-key too (the hub's current key, from `teachersync id`)")
-        }
         let replica = try replicaCall { () throws(ReplicaError) in
-            let replica = try Replica.create(at: data.url, role: role, county: county, hubKey: hubKey)
-            if let hubRoot { try replica.pinHubRoot(hubRoot) }
-            return replica
+            try Replica.create(at: data.url, role: role, county: county, hubKey: hubKey, hubRoot: hubRoot)
         }
         print("origin: \(replica.identity.origin.hex)")
         print("public_key: \(replica.identity.signer.publicKeyBase64)")
