@@ -48,7 +48,9 @@ public final class Replica: Sendable {
             }
             // With a root pinned there is no trust on first use: the hub's current key is pinned itself.
             guard role == .county, hubKey != nil else {
-                throw .wrongRole("a hub root is pinned by a county node, with the hub's current key beside it")
+                throw .wrongRole(
+                    "a hub root is pinned at a county node together with the hub's current key (--hub-key, from "
+                        + "`teachersync id` at the hub)")
             }
         }
         do {
