@@ -24,7 +24,7 @@ public struct NodeIdentity: Sendable {
     public func streamScope(forRowCounty county: String?) -> Scope {
         switch role {
         case .county: return .county(self.county ?? "")
-        case .hub: return county.map { .county($0) } ?? .province
+        case .hub, .provider: return county.map { .county($0) } ?? .province
         }
     }
 

@@ -76,6 +76,7 @@ extension Replica {
             switch r.role {
             case .hub: return hubRoot.map { ("province", $0) }
             case .county: return r.county.flatMap { c in roots[c].map { (c, $0) } }
+            case .provider: return nil
             }
         }
         var verified = [String: [KeyAuthorization]]()
@@ -89,8 +90,9 @@ extension Replica {
         var records = [OriginID: OriginRecord]()
         for r in rows {
             guard let (scope, _) = rootOf(r) else {
-                // No root: a county's keys as the registry lists them; a hub key only as the pinned one (below).
-                if r.role == .county || r.status != .active { records[r.origin] = r }
+                // No root: a county's or provider's keys as the registry lists them; a hub key only as the pinned
+                // one (below).
+                if r.role != .hub || r.status != .active { records[r.origin] = r }
                 continue
             }
             let chain = verified[scope] ?? []

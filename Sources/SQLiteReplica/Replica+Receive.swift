@@ -239,6 +239,7 @@ extension Replica {
             try verifier.checkClockContinuity(set, previousMax: try Self.headClock(db, set.stream))
             try verifier.checkClock(set, wallMillis: wall)
             try verifier.checkScope(set, author: author)
+            if author.role == .provider, ownRole == .hub { try Self.checkProviderOwnership(db, set, author: author) }
             var clock = HybridClock(last: try Self.loadClock(db), maxForwardDriftMillis: verifier.maxForwardDriftMillis)
             try clock.receive(set.hlcRange.upperBound, wallMillis: wall)
             let insertConflict = try db.cachedStatement(

@@ -38,10 +38,9 @@ enum ReplicaSchema {
         }
         m.registerMigration("v1-synced-tables") { db in
             // The tables of the first release; later tables come with their own migration.
-            let later: Set = [
-                TrainingTables.keyRoots.name, TrainingTables.keyTerms.name, TrainingTables.registry.name,
-                TrainingTables.policies.name,
-            ]
+            let later = Set(
+                [TrainingTables.keyRoots, TrainingTables.keyTerms, TrainingTables.registry, TrainingTables.policies]
+                    .map(\.name) + TrainingTables.recordTables.map(\.name))
             for schema in catalog.tables where !later.contains(schema.name) {
                 try db.execute(sql: TableSQL(schema).createTable)
                 if let scope = schema.scopeColumn {
@@ -108,6 +107,15 @@ enum ReplicaSchema {
                 TrainingTables.keyRoots, TrainingTables.keyTerms, TrainingTables.registry, TrainingTables.policies,
             ] {
                 try db.execute(sql: TableSQL(schema).createTable)
+            }
+        }
+        m.registerMigration("v6-training-year-records") { db in
+            // The training year's records (docs/RECORDS.md).
+            for schema in TrainingTables.recordTables {
+                try db.execute(sql: TableSQL(schema).createTable)
+                if let scope = schema.scopeColumn {
+                    try db.execute(sql: "CREATE INDEX \(schema.name)_by_\(scope) ON \(schema.name)(\(scope))")
+                }
             }
         }
         return m

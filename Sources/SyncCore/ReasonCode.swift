@@ -43,6 +43,9 @@ public struct ReasonCode: Sendable, Hashable, Codable, CustomStringConvertible, 
     public static let tableNotWritable: ReasonCode = "scope.table_not_writable"
     /// A row belongs to a county other than the author's.
     public static let outsideCounty: ReasonCode = "scope.outside_county"
+    /// A provider origin wrote a record of a teacher or course outside the project it is enrolled for, or
+    /// a record it may not write (docs/PROTOCOL.md, "Ownership").
+    public static let outsideProject: ReasonCode = "scope.outside_project"
     /// The stream's scope is not one the author may write.
     public static let streamScope: ReasonCode = "scope.stream"
     /// A request carries no valid signature headers.

@@ -1,9 +1,12 @@
-/// What an origin is allowed to be: the province's hub or one county's node.
+/// What an origin is allowed to be: the province's hub, one county's node, or a training provider's connector.
 public enum Role: String, Sendable, Hashable, Codable, CaseIterable {
     /// The provincial hub: writes province-wide tables and keeps the key registry.
     case hub
     /// A county center's node: writes rows of its own county only.
     case county
+    /// A training provider's connector, enrolled at the hub for one project: writes study records, homework and
+    /// withdrawals of that project's teachers only, in the streams of their counties.
+    case provider
 }
 
 /// The part of the province a stream writes for.

@@ -77,6 +77,9 @@ public struct SetVerifier: Sendable {
         case (.county, .county(let code)) where code == author.county: break
         case (.county, _):
             throw SyncError(.streamScope, "a county origin writes only its own county's stream")
+        case (.provider, .county): break
+        case (.provider, .province):
+            throw SyncError(.streamScope, "a provider origin writes only in the streams of its teachers' counties")
         }
         for (index, op) in set.operations.enumerated() {
             try checkOperation(op, index: index, streamScope: set.stream.scope, author: author)

@@ -35,6 +35,9 @@ struct InitCommand: ParsableCommand {
             guard county == nil, hubKey == nil, hubRoot == nil else {
                 throw CLIFailure.usage("--county, --hub-key and --hub-root are for county nodes")
             }
+        case .provider:
+            throw CLIFailure.usage(
+                "a provider's connector is not a replica: the hub enrols its key (`enroll --provider-project`)")
         case .county:
             guard let county else { throw CLIFailure.usage("a county node needs --county CODE") }
             guard UnitCatalog.hebei201904.isCounty(county) else {

@@ -90,10 +90,10 @@ public enum TrainingTables {
             .init("id_number", .text), .init("activity_code", .text), .init("minutes", .integer),
             .init("recorded_at", .text), .init("source", .text),
         ],
-        keyColumns: ["county_code", "record_id"], kind: .fact, scopeColumn: "county_code", writers: [.hub, .county])
+        keyColumns: ["county_code", "record_id"], kind: .fact, scopeColumn: "county_code",
+        writers: [.hub, .county, .provider])
 
     /// Every synced table, in the order the state digest walks them.
-    public static let catalog = SchemaCatalog([
-        origins, units, schools, teachers, studyRecords, keyRoots, keyTerms, registry, policies,
-    ])
+    public static let catalog = SchemaCatalog(
+        [origins, units, schools, teachers, studyRecords, keyRoots, keyTerms, registry, policies] + recordTables)
 }

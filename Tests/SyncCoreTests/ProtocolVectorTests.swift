@@ -87,7 +87,7 @@ import TrainingDomain
     static let bundleABChecksum = "552f2a22eb4d81bab437e86bdd575bc6f603bebbb31267ac6d20cf7a2689ef93"
     static let bundleABFileSHA256 = "bf98874cf5839cd39d2e2c6bf22cac6202f50d807c6bb7b0bb502299328b4ed5"
 
-    static let digest130102 = "5aa951c7c74599ba541f00aa70204c11b0b491690eb4b6958fccdc0b229c528a"
+    static let digest130102 = "0ce0f5670425344670ed9e86ecb6133519a3e1fef006a6eb211bff7f8700b925"
 
     // MARK: - The vectors, rebuilt
 
@@ -194,15 +194,27 @@ import TrainingDomain
         #expect(
             tables.map(\.name) == [
                 "origins", "units", "schools", "teachers", "study_records", "key_roots", "key_terms", "registry",
-                "policies",
+                "policies", "providers", "projects", "courses", "contacts", "provider_origins", "cohorts", "selections",
+                "activities", "attendance", "exemptions", "make_ups", "homework", "withdrawals", "assessments",
+                "certificates",
             ])
+        let person = ["id_type", "id_number"]
         #expect(
             tables.map(\.keyColumns) == [
-                ["origin"], ["code"], ["county_code", "school_code"], ["county_code", "id_type", "id_number"],
-                ["county_code", "record_id"], ["county"], ["origin"], ["name"], ["year"],
+                ["origin"], ["code"], ["county_code", "school_code"], ["county_code"] + person,
+                ["county_code", "record_id"], ["county"], ["origin"], ["name"], ["year"], ["provider_code"],
+                ["project_code"], ["course_code"], ["unit_code", "duty"], ["origin"],
+                ["county_code", "year", "cohort_code"], ["county_code", "year"] + person + ["course_code"],
+                ["county_code", "activity_id"], ["county_code", "activity_id"] + person,
+                ["county_code", "year"] + person + ["kind"], ["county_code", "year"] + person,
+                ["county_code", "record_id"], ["county_code", "record_id"], ["county_code", "year"] + person,
+                ["county_code", "year"] + person,
             ])
-        #expect(
-            tables.map(\.scopeColumn) == [nil, nil, "county_code", "county_code", "county_code", nil, nil, nil, nil])
+        let countyScoped: Set = [
+            "schools", "teachers", "study_records", "cohorts", "selections", "activities", "attendance", "exemptions",
+            "make_ups", "homework", "withdrawals", "assessments", "certificates",
+        ]
+        #expect(tables.map(\.scopeColumn) == tables.map { countyScoped.contains($0.name) ? "county_code" : nil })
         #expect(TrainingTables.policies.valueColumns.map(\.name) == ["version", "document", "published_at"])
         #expect(
             TrainingTables.keyTerms.valueColumns.map(\.name) == [
@@ -220,14 +232,17 @@ import TrainingDomain
         #expect(TrainingTables.studyRecords.column("minutes")?.type == .integer)
         #expect(TrainingTables.origins.column("county")?.optional == true)
         #expect(TrainingTables.units.column("parent")?.optional == true)
+        let facts: Set = ["study_records", "homework", "withdrawals"]
+        #expect(tables.map(\.kind) == tables.map { facts.contains($0.name) ? .fact : .mutable })
+        let countyWritten: Set = [
+            "schools", "teachers", "cohorts", "selections", "activities", "attendance", "exemptions", "make_ups",
+        ]
         #expect(
-            tables.map(\.kind) == [
-                .mutable, .mutable, .mutable, .mutable, .fact, .mutable, .mutable, .mutable, .mutable,
-            ])
-        #expect(
-            tables.map(\.writers) == [
-                [.hub], [.hub], [.hub, .county], [.hub, .county], [.hub, .county], [.hub], [.hub], [.hub], [.hub],
-            ])
+            tables.map(\.writers)
+                == tables.map { table -> Set<Role> in
+                    if facts.contains(table.name) { return [.hub, .county, .provider] }
+                    return countyWritten.contains(table.name) ? [.hub, .county] : [.hub]
+                })
     }
 
     @Test(arguments: ["A", "B", "C"])
@@ -430,6 +445,14 @@ import TrainingDomain
             .integer(90), .text("2023-11-15T06:13:20+08:00"), .text("provider"),
         ] { w.value(v) }
         w.u8(0)
+        // The training year's county-scoped tables (§10.1), empty here: each its name and the end byte.
+        for table in [
+            "cohorts", "selections", "activities", "attendance", "exemptions", "make_ups", "homework", "withdrawals",
+            "assessments", "certificates",
+        ] {
+            w.string(table)
+            w.u8(0)
+        }
         #expect(Hex.encode(SHA256.hash(data: w.bytes)) == Self.digest130102)
     }
 
