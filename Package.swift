@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "SQLiteReplica",
             dependencies: [
-                "SyncCore", "TrainingDomain",
+                "SyncCore", "TrainingDomain", "AssessmentPolicy",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

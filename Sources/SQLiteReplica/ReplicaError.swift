@@ -6,7 +6,7 @@ public import SyncCore
 /// they name files, tables, lines and reason codes, never identity numbers, names or keys.
 public struct ReplicaError: Error, Sendable, CustomStringConvertible {
     private enum Code: Sendable {
-        case alreadyInitialised, notInitialised, badKeyFile, wrongRole, scope, factConflict, io, corruptStore
+        case alreadyInitialised, notInitialised, badKeyFile, wrongRole, scope, factConflict, io, corruptStore, missing
     }
 
     private let code: Code
@@ -46,6 +46,8 @@ public struct ReplicaError: Error, Sendable, CustomStringConvertible {
     }
     /// An I/O or database failure.
     public static func io(_ detail: String) -> Self { .init(.io, detail, reason: .storeFailure) }
+    /// Something the operation needs is not in the replica yet (a policy not published, a year not assessed).
+    public static func missing(_ detail: String) -> Self { .init(.missing, detail) }
     /// The stored data is inconsistent.
     public static func corruptStore(_ detail: String) -> Self { .init(.corruptStore, detail) }
 

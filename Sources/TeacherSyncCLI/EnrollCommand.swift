@@ -7,13 +7,16 @@ import TrainingDomain
 struct EnrollCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
-        abstract: "Register a county node's key in the hub's key registry.",
+        abstract: "Register a county node's or a training provider's key in the hub's key registry.",
         discussion: """
             Run at the hub. With --authorization (signed by the county's offline root key, `keys authorize`), \
             the key is checked back to the county's root; a county's first enrolment also names its root with \
             --root-key, which must match. An authorization for a county that already has a key rotates it: \
             the old key stays valid through the point its root signed (or the hub's head). With --public-key \
             alone (no root) the key is enrolled as before roots existed; a county with a root refuses that. \
+            A training provider's connector key is enrolled with --public-key and --provider-project: it may \
+            then write study records, homework and withdrawals of that project's teachers only \
+            (scope.outside_project otherwise). \
             The entry is sealed into a hub-signed change set at once, so the next bundle or sync carries it \
             to every node.
             """)
@@ -38,9 +41,29 @@ struct EnrollCommand: ParsableCommand {
             valueName: "base64"))
     var rootKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Enrol --public-key as a training provider's connector for this project (a project_code of the catalogue).",
+            valueName: "code"))
+    var providerProject: String?
+
     func run() throws {
         let replica = try data.open()
         guard replica.identity.role == .hub else { throw CLIFailure.usage("enroll runs at the hub") }
+        if let providerProject {
+            guard county == nil, authorization == nil, rootKey == nil, let publicKey else {
+                throw CLIFailure.usage(
+                    "--provider-project takes --public-key only (no --county, --authorization or --root-key)")
+            }
+            guard let key = Curve25519PublicKeyText.parse(publicKey) else {
+                throw CLIFailure.usage("--public-key is not a base64 Ed25519 public key (32 bytes)")
+            }
+            let record = try replicaCall { () throws(ReplicaError) in
+                try replica.enrolProvider(publicKey: key, project: providerProject)
+            }
+            print("enrolled provider origin \(record.origin.hex) for project \(providerProject)")
+            return
+        }
         if let authorization {
             guard publicKey == nil else { throw CLIFailure.usage("give --authorization or --public-key, not both") }
             let auth = try authorizationArgument(authorization)
