@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "SyncTransport",
             dependencies: [
-                "SyncCore", "SQLiteReplica", "TrainingDomain",
+                "SyncCore", "SQLiteReplica", "TrainingDomain", "AssessmentPolicy",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -110,3 +110,14 @@ extension Replica {
             arguments: [county, record]) == project
     }
 }
+
+extension Replica {
+    /// The project a provider origin is enrolled for, if any.
+    public func providerProject(of origin: OriginID) throws(ReplicaError) -> String? {
+        try runRead { db in
+            try String.fetchOne(
+                db, sql: "SELECT project_code FROM provider_origins WHERE origin = ? AND _live = 1",
+                arguments: [origin.hex])
+        }
+    }
+}

@@ -67,6 +67,7 @@ public struct HubRoutes: Sendable {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(status))))
         }
+        addReportRoutes(router)
         router.post("/v1/heads") { request, _ in
             try await signed(request, endpoint: "heads") { exchange in
                 _ = try VersionVector(jsonData: Data(exchange.body))  // the caller's heads: validated only
@@ -271,7 +272,7 @@ public struct HubRoutes: Sendable {
     /// With a `gate` (uploads), the request then waits for a slot before its body is inflated and handled: the
     /// bodies of waiting uploads are held as they came, compressed, and one arriving slowly over a bad line
     /// holds no slot while it arrives. No slot within `limits.upload_wait_seconds`: 503 `limit.busy`.
-    private func signed(
+    func signed(
         _ request: Request, endpoint: String, gate: UploadGate? = nil,
         newKey: (([UInt8]) -> OriginRecord?)? = nil, _ handler: (Exchange) async throws -> Response
     ) async throws -> Response {
