@@ -77,6 +77,7 @@ CLASSIFICATION = {
     "hlc.not_monotonic": "corrupt",
     "scope.table_not_writable": "refused",
     "scope.outside_county": "refused",
+    "scope.outside_project": "corrupt",  # the hub's project check on a provider's set (section 11.1)
     "scope.stream": "refused",
     "store.failure": "retryable",
 }
@@ -498,33 +499,85 @@ class Table:
 
 
 T, I = "text", "integer"
-# Columns in declared order, key columns first. On a county-scoped table the scope column is the first key
-# column: a county's rows are keyed under its code (section 10).
+H, HC, HCP = {"hub"}, {"hub", "county"}, {"hub", "county", "provider"}
+
+
+def cols(*spec: str) -> list:
+    """Columns from "name", "name:i" (integer), "name?" (optional), "name:i?"."""
+    out = []
+    for s in spec:
+        optional = s.endswith("?")
+        s = s.rstrip("?")
+        name, _, t = s.partition(":")
+        out.append((name, I if t == "i" else T, optional))
+    return out
+
+
+PERSON = ["id_type", "id_number"]
+# Columns in declared order, key columns first, in catalog order (the order the state digest walks). On a
+# county-scoped table the scope column is the first key column: a county's rows are keyed under its code
+# (section 10).
 TABLES = [
-    Table("origins", [("origin", T, False), ("public_key", T, False), ("role", T, False), ("county", T, True),
-                      ("status", T, False)], ["origin"], "mutable", None, {"hub"}),
-    Table("units", [("code", T, False), ("name", T, False), ("level", T, False), ("parent", T, True)],
-          ["code"], "mutable", None, {"hub"}),
-    Table("schools", [("county_code", T, False), ("school_code", T, False), ("name", T, False),
-                      ("stages", T, False)],
-          ["county_code", "school_code"], "mutable", "county_code", {"hub", "county"}),
-    Table("teachers", [("county_code", T, False), ("id_type", T, False), ("id_number", T, False),
-                       ("name", T, False), ("gender", T, False), ("school_code", T, False), ("stage", T, False),
-                       ("subject", T, False), ("dev_stage", T, False)],
-          ["county_code", "id_type", "id_number"], "mutable", "county_code", {"hub", "county"}),
-    Table("study_records", [("county_code", T, False), ("record_id", T, False), ("id_type", T, False),
-                            ("id_number", T, False), ("activity_code", T, False), ("minutes", I, False),
-                            ("recorded_at", T, False), ("source", T, False)],
-          ["county_code", "record_id"], "fact", "county_code", {"hub", "county"}),
+    Table("origins", cols("origin", "public_key", "role", "county?", "status"), ["origin"], "mutable", None, H),
+    Table("units", cols("code", "name", "level", "parent?"), ["code"], "mutable", None, H),
+    Table("schools", cols("county_code", "school_code", "name", "stages"),
+          ["county_code", "school_code"], "mutable", "county_code", HC),
+    Table("teachers", cols("county_code", "id_type", "id_number", "name", "gender", "school_code", "stage", "subject",
+                           "dev_stage"),
+          ["county_code"] + PERSON, "mutable", "county_code", HC),
+    Table("study_records", cols("county_code", "record_id", "id_type", "id_number", "activity_code", "minutes:i",
+                                "recorded_at", "source"),
+          ["county_code", "record_id"], "fact", "county_code", HCP),
+    Table("key_roots", cols("county", "root_key"), ["county"], "mutable", None, H),
+    Table("key_terms", cols("origin", "authorization?", "valid_through:i?", "ended_at:i?", "end_reason?", "successor?",
+                            "stream_points?"),
+          ["origin"], "mutable", None, H),
+    Table("registry", cols("name", "version:i", "expires_at:i"), ["name"], "mutable", None, H),
+    Table("policies", cols("year:i", "version:i", "document", "published_at:i"), ["year"], "mutable", None, H),
+    # The training year's records (section 10.1, rows 10-24).
+    Table("providers", cols("provider_code", "name", "stages"), ["provider_code"], "mutable", None, H),
+    Table("projects", cols("project_code", "year:i", "name", "stages", "provider_code", "hours_required:i"),
+          ["project_code"], "mutable", None, H),
+    Table("courses", cols("course_code", "year:i", "project_code?", "name", "kind", "category", "hours:i", "stages",
+                          "subject", "dev_stage"),
+          ["course_code"], "mutable", None, H),
+    Table("contacts", cols("unit_code", "duty", "name", "phone", "email?"), ["unit_code", "duty"], "mutable", None, H),
+    Table("provider_origins", cols("origin", "project_code"), ["origin"], "mutable", None, H),
+    Table("cohorts", cols("county_code", "year:i", "cohort_code", "stage", "subject", "dev_stage", "courses"),
+          ["county_code", "year", "cohort_code"], "mutable", "county_code", HC),
+    Table("selections", cols("county_code", "year:i", "id_type", "id_number", "course_code", "cohort_code?"),
+          ["county_code", "year"] + PERSON + ["course_code"], "mutable", "county_code", HC),
+    Table("activities", cols("county_code", "activity_id", "year:i", "title", "course_code", "school_code?",
+                             "held_on", "minutes:i"),
+          ["county_code", "activity_id"], "mutable", "county_code", HC),
+    Table("attendance", cols("county_code", "activity_id", "id_type", "id_number", "minutes:i"),
+          ["county_code", "activity_id"] + PERSON, "mutable", "county_code", HC),
+    Table("exemptions", cols("county_code", "year:i", "id_type", "id_number", "kind", "certificate_year:i",
+                             "evidence"),
+          ["county_code", "year"] + PERSON + ["kind"], "mutable", "county_code", HC),
+    Table("make_ups", cols("county_code", "year:i", "id_type", "id_number", "enrolled_on"),
+          ["county_code", "year"] + PERSON, "mutable", "county_code", HC),
+    Table("homework", cols("county_code", "record_id", "id_type", "id_number", "year:i", "project_code",
+                           "assignment_id", "score:i", "submitted_at"),
+          ["county_code", "record_id"], "fact", "county_code", HCP),
+    Table("withdrawals", cols("county_code", "record_id", "reason", "withdrawn_at"),
+          ["county_code", "record_id"], "fact", "county_code", HCP),
+    Table("assessments", cols("county_code", "year:i", "id_type", "id_number", "status", "hours", "total_hours:i",
+                              "score:i?", "reasons", "policy_version:i"),
+          ["county_code", "year"] + PERSON, "mutable", "county_code", H),
+    Table("certificates", cols("county_code", "year:i", "id_type", "id_number", "serial", "code", "signature",
+                               "issued_at", "revoked_at?", "revoke_reason?"),
+          ["county_code", "year"] + PERSON, "mutable", "county_code", H),
 ]
 assert all(t.scope_column is None or t.key[0] == t.scope_column for t in TABLES)
+assert all([c[0] for c in t.columns[:len(t.key)]] == t.key for t in TABLES)
 TABLE_BY_NAME = {t.name: t for t in TABLES}
 
 
 @dataclass
 class Author:
     public_key: bytes
-    role: str  # "hub" | "county"
+    role: str  # "hub" | "county" | "provider"
     county: Optional[str]
     status: str  # "active" | "revoked"
 
@@ -541,6 +594,8 @@ def conforms(v: Value, ctype: str, allow_null: bool) -> bool:
 def check_scope(cs: ChangeSet, author: Author) -> None:
     if author.role == "county" and not (cs.scope != "province" and cs.scope == author.county):
         raise ProtocolError("scope.stream", "a county origin writes only its own county's stream")
+    if author.role == "provider" and cs.scope == "province":
+        raise ProtocolError("scope.stream", "a provider origin writes only in the streams of its teachers' counties")
     for i, op in enumerate(cs.operations):
         check_operation(op, i, cs.scope, author)
 
@@ -678,6 +733,68 @@ def digest_rows(county_rows: dict) -> str:
     return h.hexdigest()
 
 
+def check_provider_project(cs: ChangeSet, held: Replica) -> None:
+    """The hub's project check on a set whose author has role provider (section 11.1).
+
+    `held` is the hub's state before the set is applied. Only the hub makes this check; every other node
+    applies the stateless rules alone (check_scope)."""
+    def visible(table: str, key: list) -> Optional[dict]:
+        row = held.tables[table].get(tuple(key))
+        if row is None or not row["fields"]:
+            return None
+        return {n: v for n, (v, _) in row["fields"].items()}
+
+    def text(row: Optional[dict], column: str) -> Optional[str]:
+        v = row.get(column) if row is not None else None
+        return v if isinstance(v, str) else None
+
+    enrolment = visible("provider_origins", [cs.origin.hex()])
+    project = text(enrolment, "project_code")
+    if project is None:
+        raise ProtocolError("scope.outside_project", f"provider origin {cs.origin.hex()} is enrolled for no project")
+    stages_text = text(visible("projects", [project]), "stages")
+    if stages_text is None:
+        raise ProtocolError("scope.outside_project", f"project {project} is not in the catalogue")
+    stages = {s for s in stages_text.split(";") if s}
+
+    def course_of_project(course: Optional[str]) -> bool:
+        return course is not None and text(visible("courses", [course]), "project_code") == project
+
+    def teacher_of_project(op: Operation) -> bool:
+        id_type, id_number = op.field("id_type"), op.field("id_number")
+        if not (id_type[0] and id_number[0] and isinstance(id_type[1], str) and isinstance(id_number[1], str)):
+            return False
+        return text(visible("teachers", [op.key[0], id_type[1], id_number[1]]), "stage") in stages
+
+    for i, op in enumerate(cs.operations):
+        at = f"operation {i + 1}"
+        if op.table == "study_records":
+            activity = op.field("activity_code")
+            if not course_of_project(activity[1] if activity[0] and isinstance(activity[1], str) else None):
+                raise ProtocolError("scope.outside_project", f"{at}: the course is not one of project {project}'s")
+            if op.field("source") != (True, "provider"):
+                raise ProtocolError("scope.outside_project", f"{at}: a provider's study records have source provider")
+            if not teacher_of_project(op):
+                raise ProtocolError("scope.outside_project", f"{at}: the teacher is not one of project {project}'s")
+        elif op.table == "homework":
+            if op.field("project_code") != (True, project):
+                raise ProtocolError("scope.outside_project", f"{at}: homework of another project than {project}")
+            if not teacher_of_project(op):
+                raise ProtocolError("scope.outside_project", f"{at}: the teacher is not one of project {project}'s")
+        elif op.table == "withdrawals":
+            county, record = op.key[0], op.key[-1]
+            course = text(visible("study_records", [county, record]), "activity_code")
+            if course is not None:
+                ok = course_of_project(course)
+            else:
+                ok = text(visible("homework", [county, record]), "project_code") == project
+            if not ok:
+                raise ProtocolError("scope.outside_project",
+                                    f"{at}: the withdrawn record is not one of project {project}'s")
+        else:
+            raise ProtocolError("scope.table_not_writable", f"{at}: role provider may not write {op.table}")
+
+
 # --------------------------------------------------------------------------------------------------
 # Verifying a run of sets
 # --------------------------------------------------------------------------------------------------
@@ -733,7 +850,7 @@ def verify_sets(envelopes: list, keys: dict, hub_key: Optional[bytes], now_ms: O
             # A row counts only if its key is the origin id of its own public key (lowercase hex).
             if list(key) != [o.hex()]:
                 continue
-            if f.get("role") not in ("hub", "county") or f.get("status") not in ("active", "revoked"):
+            if f.get("role") not in ("hub", "county", "provider") or f.get("status") not in ("active", "revoked"):
                 continue
             if o == hub_origin:
                 if f.get("status") == "revoked":
@@ -921,7 +1038,7 @@ VECTOR_IDS = {
     "B": "cccb84dc519d971f3e0d210a161005a85c4a72173535deee503e250a45b1dcdc",
     "C": "749797aa090c31a1bf93877c96edeee7e2af802bd4348b52efbee83cd793825c",
 }
-VECTOR_DIGEST_130102 = "5aa951c7c74599ba541f00aa70204c11b0b491690eb4b6958fccdc0b229c528a"
+VECTOR_DIGEST_130102 = "0ce0f5670425344670ed9e86ecb6133519a3e1fef006a6eb211bff7f8700b925"
 VECTOR_BUNDLE_AB_SHA256 = "bf98874cf5839cd39d2e2c6bf22cac6202f50d807c6bb7b0bb502299328b4ed5"
 VECTOR_BUNDLE_AB_CHECKSUM = "552f2a22eb4d81bab437e86bdd575bc6f603bebbb31267ac6d20cf7a2689ef93"
 
@@ -944,6 +1061,9 @@ def vector_digest_rows() -> dict:
         "study_records": [([c, "R130102-0001"], {
             "id_type": "1", "id_number": VECTOR_TEACHER_ID, "activity_code": "C2023-11", "minutes": 90,
             "recorded_at": "2023-11-15T06:13:20+08:00", "source": "provider"})],
+        # The training year's county-scoped tables, empty: each still hashes its name and the end byte.
+        **{name: [] for name in ("cohorts", "selections", "activities", "attendance", "exemptions", "make_ups",
+                                 "homework", "withdrawals", "assessments", "certificates")},
     }
 
 
@@ -976,6 +1096,22 @@ def print_vectors() -> None:
 # --------------------------------------------------------------------------------------------------
 # Self-test
 # --------------------------------------------------------------------------------------------------
+
+
+def doc_tables(text: str) -> list:
+    """The rows of the table of section 10.1: (name, columns, key, kind, scope column, writers)."""
+    rows = []
+    row = re.compile(r"^\| \d+ \| `(\w+)` \| (.*) \| (mutable|fact) \| (?:`(\w+)`|—) \| ([\w, ]+) \|$", re.M)
+    for m in row.finditer(text):
+        name, cells, kind, scope, writers = m.groups()
+        columns, key = [], []
+        for bold, column, notes in re.findall(r"(\*\*)?`(\w+)`(?:\*\*)?(?: \(([\w, ]+)\))?", cells):
+            notes = set(notes.split(", ")) if notes else set()
+            columns.append((column, I if "integer" in notes else T, "optional" in notes))
+            if bold:
+                key.append(column)
+        rows.append((name, columns, key, kind, scope, set(writers.split(", "))))
+    return rows
 
 
 def self_test() -> int:
@@ -1133,6 +1269,117 @@ def self_test() -> int:
         got = vs[2].error.reason if vs[2].error else None
         check(got == expected, f"registry row {what}: the county's set is {got or 'accepted'}")
 
+    # The provider role (section 11): county streams only, any county, the tables listing provider as a writer.
+    provider_author = Author(other_pk, "provider", None, "active")
+    P, T1, T2 = "P2019-1", "130102198503120025", "130102199001010011"
+
+    def provider_op(table, key, fields, kind=2, at=1):
+        return Operation(kind, hlc(1_700_000_100_000, at), table, key, fields)
+
+    def study(county, record, teacher=T1, course="C-P1", source="provider", at=1):
+        return provider_op("study_records", [county, record],
+                           [("activity_code", course), ("id_number", teacher), ("id_type", "1"), ("minutes", 45),
+                            ("recorded_at", "2019-11-15T06:13:20+08:00"), ("source", source)], at=at)
+
+    def homework(county, record, project=P, teacher=T1, at=1):
+        return provider_op("homework", [county, record],
+                           [("assignment_id", "A1"), ("id_number", teacher), ("id_type", "1"),
+                            ("project_code", project), ("score", 855), ("submitted_at", "2019-11-20T10:00:00+08:00"),
+                            ("year", 2019)], at=at)
+
+    def withdrawal(county, record, at=1):
+        return provider_op("withdrawals", [county, record],
+                           [("reason", "duplicate"), ("withdrawn_at", "2019-12-01T09:00:00+08:00")], at=at)
+
+    def provider_set(scope, operations):
+        body = encode_body(origin_of(other_pk), scope, 1, GENESIS, operations)
+        return decode_body(body, other_sk.sign(signature_input(hashlib.sha256(body).digest())))
+
+    for scope, operation in (("130102", study("130102", "R1")), ("130104", homework("130104", "H1")),
+                             ("130102", withdrawal("130102", "R1"))):
+        try:
+            check_scope(provider_set(scope, [operation]), provider_author)
+            check(True, f"provider writes {operation.table} in the stream of county {scope}")
+        except ProtocolError as e:
+            check(False, f"provider writes {operation.table} in the stream of county {scope}: {e}")
+    expect_reason("scope.stream", "provider writing the province stream",
+                  lambda: check_scope(provider_set("province", [study("130102", "R1")]), provider_author))
+    expect_reason("scope.outside_county", "provider: row of 130104 in the stream of 130102",
+                  lambda: check_scope(provider_set("130102", [study("130104", "R1")]), provider_author))
+    for table, key in (("teachers", ["130102", "1", T1]), ("selections", ["130102", 2019, "1", T1, "C-P1"]),
+                       ("assessments", ["130102", 2019, "1", T1]), ("courses", ["C-P1"])):
+        expect_reason("scope.table_not_writable", f"provider writing {table}",
+                      lambda: check_operation(Operation(1, hlc(1, 0), table, key, [("name", "x")]), 0, "130102",
+                                              provider_author))
+    expect_reason("scope.table_not_writable", "county author writing assessments",
+                  lambda: check_operation(Operation(1, hlc(1, 0), "assessments", ["130102", 2019, "1", T1],
+                                                    [("status", "qualified")]), 0, "130102", county_author))
+    # A provider enrolled in the hub's registry (role provider, no county) is an author like any other.
+    provider_row = [Operation(1, hlc(1_700_000_000_000, 1), "origins", [origin_of(other_pk).hex()],
+                              [("county", None), ("public_key", other_b64), ("role", "provider"),
+                               ("status", "active")])]
+    reg = seal(VECTOR_SEED, "province", 2, c.id, provider_row)
+    vs = verify_sets([c.envelope, reg.envelope, provider_set("130102", [study("130102", "R1")]).envelope,
+                      provider_set("province", [study("130102", "R1")]).envelope], {}, pk, None)
+    check([v.error.reason if v.error else None for v in vs] == [None, None, None, "scope.stream"],
+          "registry: a provider enrolled by the hub writes its county streams, not province")
+
+    # The hub's project check (section 11.1), against rows the hub holds.
+    held = Replica()
+    for t, key, fields in (
+            ("provider_origins", [origin_of(other_pk).hex()], [("project_code", P)]),
+            ("projects", [P], [("hours_required", 520), ("name", "x"), ("provider_code", "PV1"), ("stages", "2;3"),
+                               ("year", 2019)]),
+            ("projects", ["P2019-2"], [("stages", "4"), ("year", 2019)]),
+            ("courses", ["C-P1"], [("project_code", P), ("year", 2019)]),
+            ("courses", ["C-P2"], [("project_code", "P2019-2"), ("year", 2019)]),
+            ("courses", ["C-OFF"], [("project_code", None), ("year", 2019)]),
+            ("teachers", ["130102", "1", T1], [("stage", "2")]),
+            ("teachers", ["130102", "1", T2], [("stage", "4")])):
+        held.apply(Operation(1, hlc(1, 0), t, key, fields), VECTOR_SEED[:16])
+    for op in (study("130102", "R-HELD"), homework("130102", "H-HELD"),
+               study("130102", "R-OTHER", course="C-P2")):
+        held.apply(op, origin_of(other_pk))
+
+    def project_reason(operations):
+        try:
+            check_provider_project(provider_set("130102", operations), held)
+        except ProtocolError as e:
+            return e.reason
+        return None
+
+    for what, operations, expected in (
+            ("a study record of a course of the project, teacher of a project stage", [study("130102", "R2")], None),
+            ("homework of the project", [homework("130102", "H2")], None),
+            ("withdrawal of a held study record of the project", [withdrawal("130102", "R-HELD")], None),
+            ("withdrawal of held homework of the project", [withdrawal("130102", "H-HELD")], None),
+            ("study record of another project's course", [study("130102", "R2", course="C-P2")],
+             "scope.outside_project"),
+            ("study record of a course of no project", [study("130102", "R2", course="C-OFF")],
+             "scope.outside_project"),
+            ("study record of an unknown course", [study("130102", "R2", course="C-NONE")], "scope.outside_project"),
+            ("study record with source county", [study("130102", "R2", source="county")], "scope.outside_project"),
+            ("teacher of a stage outside the project", [study("130102", "R2", teacher=T2)], "scope.outside_project"),
+            ("teacher the hub does not hold", [homework("130102", "H2", teacher="130102198001010010")],
+             "scope.outside_project"),
+            ("homework of another project", [homework("130102", "H2", project="P2019-2")], "scope.outside_project"),
+            ("withdrawal of another project's study record", [withdrawal("130102", "R-OTHER")],
+             "scope.outside_project"),
+            ("withdrawal of a record the hub does not hold", [withdrawal("130102", "R-NONE")],
+             "scope.outside_project"),
+            ("withdrawal of a record written in the same set",
+             [study("130102", "R3", at=1), withdrawal("130102", "R3", at=2)], "scope.outside_project"),
+            ("one bad operation refuses the set", [study("130102", "R2", at=1), homework("130102", "H2", "X", at=2)],
+             "scope.outside_project")):
+        got = project_reason(operations)
+        check(got == expected, f"project check, {what}: {got or 'accepted'}")
+    unenrolled = Replica()
+    expect_reason("scope.outside_project", "project check, origin enrolled for no project",
+                  lambda: check_provider_project(provider_set("130102", [study("130102", "R2")]), unenrolled))
+    held.apply(Operation(3, hlc(2, 0), "projects", [P], []), VECTOR_SEED[:16])
+    check(project_reason([study("130102", "R2")]) == "scope.outside_project",
+          "project check, enrolled project no longer in the catalogue: scope.outside_project")
+
     # Negative cases: every one must be refused with the documented reason.
     env = bytes.fromhex(VECTOR_ENVELOPES["A"])
     expect_reason("format.malformed", "trailing byte after the signature", lambda: decode_envelope(env + b"\x00"))
@@ -1243,6 +1490,8 @@ def self_test() -> int:
             sig = decoded[name].signature.hex()
             check(VECTOR_IDS[name] in text and f"`{sig[:64]}` `{sig[64:]}`" in text,
                   f"docs/PROTOCOL.md: id and signature of vector {name}")
+        check(doc_tables(text) == [(t.name, t.columns, t.key, t.kind, t.scope_column, t.writers) for t in TABLES],
+              "docs/PROTOCOL.md: the table of section 10.1 is the catalog declared here")
         for const in (VECTOR_PUBLIC_KEY_B64, pk.hex(), VECTOR_ORIGIN, VECTOR_DIGEST_130102,
                       VECTOR_BUNDLE_AB_CHECKSUM, VECTOR_BUNDLE_AB_SHA256):
             check(const in text, f"docs/PROTOCOL.md: mentions {const[:16]}…")

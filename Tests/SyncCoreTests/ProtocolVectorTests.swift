@@ -188,7 +188,8 @@ import TrainingDomain
     }
 
     /// §10.1 as declared: the county-scoped tables are keyed under `county_code`, their first key column; the
-    /// key-lifecycle tables (§10.2) are province-wide and written by the hub only.
+    /// key-lifecycle tables (§22.2) and the training year's catalogue tables are province-wide and written by the
+    /// hub only; providers write study records, homework and withdrawals (§11).
     @Test func tablesAsInTheDocument() {
         let tables = TrainingTables.catalog.tables
         #expect(
