@@ -77,7 +77,7 @@ CLASSIFICATION = {
     "hlc.not_monotonic": "corrupt",
     "scope.table_not_writable": "refused",
     "scope.outside_county": "refused",
-    "scope.outside_project": "corrupt",  # the hub's project check on a provider's set (section 11.1)
+    "scope.outside_project": "refused",  # the hub's project check on a provider's set (section 11.1)
     "scope.stream": "refused",
     "store.failure": "retryable",
 }
