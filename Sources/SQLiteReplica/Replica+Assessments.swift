@@ -57,17 +57,23 @@ public struct AssessmentRecord: Sendable, Hashable {
         self.policyVersion = assessment.policyVersion
     }
 
-    init(_ row: Row) {
-        county = row["county_code"]
-        idType = row["id_type"]
-        idNumber = row["id_number"]
-        year = row["year"]
-        status = row["status"]
-        hours = row["hours"]
-        totalHours = row["total_hours"]
-        score = row["score"]
-        reasons = row["reasons"]
-        policyVersion = row["policy_version"]
+    /// A stored row; `nil` when a required column is empty (a row is visible with any one column written).
+    init?(_ row: Row) {
+        guard let county: String = row["county_code"], let idType: String = row["id_type"],
+            let idNumber: String = row["id_number"], let year: Int = row["year"], let status: String = row["status"],
+            let hours: String = row["hours"], let totalHours: Int = row["total_hours"],
+            let reasons: String = row["reasons"], let policyVersion: Int = row["policy_version"]
+        else { return nil }
+        self.county = county
+        self.idType = idType
+        self.idNumber = idNumber
+        self.year = year
+        self.status = status
+        self.hours = hours
+        self.totalHours = totalHours
+        self.score = row["score"]
+        self.reasons = reasons
+        self.policyVersion = policyVersion
     }
 
     var fields: [RowOperation.Field] {
@@ -179,7 +185,7 @@ extension Replica {
                 sql += " AND county_code = ?"
                 arguments += [county]
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(AssessmentRecord.init)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(AssessmentRecord.init)
         }
         return AssessmentRun(year: year, records: records)
     }
@@ -198,6 +204,8 @@ extension Replica {
             do {
                 parsed = try PolicyDocument.parse(Data(entry.document.utf8))
             } catch {
+                // Another year's document this release cannot read (a newer format) does not stop this year.
+                guard entry.year == year else { continue }
                 throw .corruptStore("the published policy of \(entry.year) does not parse: \(error)")
             }
             if entry.year == year { policy = parsed }
@@ -234,7 +242,7 @@ private struct AssessmentInputs {
         for row in try Row.fetchAll(db, sql: "SELECT course_code, year, category FROM courses WHERE _live = 1") {
             let code: String = row["course_code"]
             catalogued.insert(code)
-            if row["year"] as Int == year { categories[code] = row["category"] }
+            if (row["year"] as Int?) == year, let category: String = row["category"] { categories[code] = category }
         }
         self.categories = categories
         self.catalogued = catalogued
@@ -246,6 +254,10 @@ private struct AssessmentInputs {
         // A course in no catalogue: the year whose window holds the record, in no known category.
         return !catalogued.contains(course) && recordedAt >= opens && recordedAt < deadline ? "" : nil
     }
+
+    /// The id prefix of attendance credits: U+0000 never appears in a stored text value (PROTOCOL.md, section
+    /// 6), so no study record's id can collide with an attendance credit's.
+    static let attendancePrefix = "activity\u{0}"
 
     private static func date(_ text: String) -> Date {
         OffsetInstant(text)?.date ?? .distantPast
@@ -296,14 +308,16 @@ private struct AssessmentInputs {
         {
             let t = teacher(row)
             guard inputs[t] != nil else { continue }
-            let heldOn: String = row["held_on"]
+            // An activity or attendance row with an empty column (written partly) gives no credit.
+            guard let heldOn: String = row["held_on"], let course: String = row["course_code"],
+                let minutes: Int = row["minutes"]
+            else { continue }
             let school: String? = row["school_code"]
             let activity: String = row["activity_id"]
             inputs[t]!.credits.append(
                 StudyCredit(
-                    recordID: "activity:" + activity, category: categories[row["course_code"]] ?? "",
-                    minutes: row["minutes"], recordedAt: Self.date(heldOn + "T12:00:00+08:00"),
-                    source: school == nil ? .county : .school))
+                    recordID: Self.attendancePrefix + activity, category: categories[course] ?? "", minutes: minutes,
+                    recordedAt: Self.date(heldOn + "T12:00:00+08:00"), source: school == nil ? .county : .school))
         }
         for row in try Row.fetchAll(
             db,
@@ -330,11 +344,11 @@ private struct AssessmentInputs {
             let t = teacher(row)
             guard inputs[t] != nil else { continue }
             let kind: String = row["kind"]
+            guard let evidence: String = row["evidence"] else { continue }
             if kind == "manual" {
-                inputs[t]!.manualExemption = ManualExemption(reason: row["evidence"])
-            } else {
-                inputs[t]!.exemptionClaims.append(
-                    ExemptionClaim(kind: kind, year: row["certificate_year"], evidence: row["evidence"]))
+                inputs[t]!.manualExemption = ManualExemption(reason: evidence)
+            } else if let certificateYear: Int = row["certificate_year"] {
+                inputs[t]!.exemptionClaims.append(ExemptionClaim(kind: kind, year: certificateYear, evidence: evidence))
             }
         }
         for row in try Row.fetchAll(

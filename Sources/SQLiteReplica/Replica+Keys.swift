@@ -396,10 +396,14 @@ extension Replica {
         }
         let now = configuration.wallClock.nowMillis()
         let record = try run { db -> OriginRecord in
+            if let current = try keyDirectory(db).records[origin], current.role == .provider {
+                return try revokeProvider(db, current, reason: trimmed, now: now)
+            }
             guard let current = try keyDirectory(db).records[origin], current.role == .county,
                 let county = current.county
             else {
-                throw ReplicaError.scope(SyncError(.unknownOrigin, "origin \(origin) is not an enrolled county key"))
+                throw ReplicaError.scope(
+                    SyncError(.unknownOrigin, "origin \(origin) is not an enrolled county or provider key"))
             }
             guard current.status != .revoked else { return current }
             let hubHead = try Self.head(db, StreamID(origin: origin, scope: .county(county))).sequence
@@ -421,6 +425,35 @@ extension Replica {
             return record
         }
         try seal()
+        return record
+    }
+
+    /// Revokes a provider's connector key: it writes in many county streams, so each ends at the head the hub
+    /// holds now (the stream points), and any later set is refused (`origin.revoked`).
+    private func revokeProvider(
+        _ db: Database, _ current: OriginRecord, reason: String, now: Int64
+    ) throws
+        -> OriginRecord
+    {
+        guard current.status != .revoked else { return current }
+        var points = [Scope: UInt64]()
+        for row in try Row.fetchAll(
+            db, sql: "SELECT scope, sequence FROM stream_heads WHERE origin = ?",
+            arguments: [Data(current.origin.bytes)])
+        {
+            if let scope = Scope(wireValue: row["scope"]) { points[scope] = UInt64(row["sequence"] as Int64) }
+        }
+        let record = OriginRecord(
+            publicKey: current.publicKey, role: .provider, county: nil, status: .revoked, streamPoints: points)
+        _ = try applyLocalWrites(
+            db,
+            [
+                .registryEntry(record),
+                Self.keyTerms(
+                    current.origin, authorization: nil, validThrough: nil, endedAt: now, reason: "revoked: \(reason)",
+                    successor: nil, streamPoints: points),
+                try nextRegistryVersion(db),
+            ])
         return record
     }
 

@@ -69,6 +69,11 @@ extension Replica {
         }
         for (index, op) in set.operations.enumerated() {
             let at = "operation \(index + 1)"
+            // A fact already held with other content is not the provider's to replace: the smaller clock reading
+            // would otherwise win the merge, and a provider could backdate its way over a county's record.
+            if try heldWithOtherContent(db, op) {
+                throw SyncError(.outsideProject, "\(at): a record with this id is held with other content")
+            }
             switch op.table {
             case TrainingTables.studyRecords.name:
                 guard let course = op.value(of: "activity_code")?.textValue,
@@ -93,6 +98,17 @@ extension Replica {
                 throw SyncError(.tableNotWritable, "\(at): role provider may not write \(op.table)")
             }
         }
+    }
+
+    /// Whether the row an operation names is live with a value other than the operation's in some column.
+    private static func heldWithOtherContent(_ db: Database, _ op: RowOperation) throws -> Bool {
+        guard op.key.count == 2, let county = op.key[0].textValue, let id = op.key[1].textValue,
+            let schema = TrainingTables.catalog[op.table], schema.keyColumns == ["county_code", "record_id"],
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM \(schema.name) WHERE county_code = ? AND record_id = ? AND _live = 1",
+                arguments: [county, id])
+        else { return false }
+        return op.fields.contains { field in RowCodec.value(row[field.name] as DatabaseValue) != field.value }
     }
 
     /// Whether a record a provider withdraws is a study record or homework result of its project.

@@ -35,15 +35,11 @@ extension Replica {
         -> (standings: [TeacherStanding], note: String)
     {
         let scope = identity.role == .county ? identity.county : county
-        var run = try officialAssessments(year: year, county: scope)
+        let official = try officialAssessments(year: year, county: scope).records
+        var byTeacher = Dictionary(
+            official.map { ("\($0.county) \($0.idType) \($0.idNumber)", $0) }, uniquingKeysWith: { a, _ in a })
         var note = "official assessments published by the hub"
-        if run.records.isEmpty {
-            run = try assess(year: year, county: scope, asOf: asOf)
-            note = "preview: this node's own run of the published policy as of \(Self.isoText(asOf))"
-        }
-        let byTeacher = Dictionary(
-            run.records.map { ("\($0.county) \($0.idType) \($0.idNumber)", $0) }, uniquingKeysWith: { a, _ in a })
-        let standings = try runRead { db -> [TeacherStanding] in
+        let teachers = try runRead { db -> [Row] in
             var sql =
                 "SELECT county_code, id_type, id_number, name, school_code, stage, subject FROM teachers WHERE _live = 1"
             var arguments: StatementArguments = []
@@ -51,14 +47,29 @@ extension Replica {
                 sql += " AND county_code = ?"
                 arguments = [scope]
             }
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
-                let county: String = row["county_code"]
-                guard let record = byTeacher["\(county) \(row["id_type"] as String) \(row["id_number"] as String)"]
-                else { return nil }
-                return TeacherStanding(
-                    county: county, school: row["school_code"], stage: row["stage"], subject: row["subject"],
-                    name: row["name"], record: record)
+            return try Row.fetchAll(db, sql: sql, arguments: arguments)
+        }
+        func key(_ row: Row) -> String {
+            "\(row["county_code"] as String) \(row["id_type"] as String) \(row["id_number"] as String)"
+        }
+        let unassessed = teachers.filter { byTeacher[key($0)] == nil }.count
+        if official.isEmpty || unassessed > 0 {
+            // Teachers the hub has not assessed (none yet, or registered since its last run): this node's own run.
+            for record in try assess(year: year, county: scope, asOf: asOf).records {
+                let k = "\(record.county) \(record.idType) \(record.idNumber)"
+                if byTeacher[k] == nil { byTeacher[k] = record }
             }
+            let preview = "this node's own run of the published policy as of \(Self.isoText(asOf))"
+            note =
+                official.isEmpty
+                ? "preview: " + preview : note + "; \(unassessed) teacher(s) not yet in them: " + preview
+        }
+        let standings = teachers.compactMap { row -> TeacherStanding? in
+            guard let record = byTeacher[key(row)] else { return nil }
+            return TeacherStanding(
+                county: row["county_code"], school: (row["school_code"] as String?) ?? "",
+                stage: (row["stage"] as String?) ?? "", subject: (row["subject"] as String?) ?? "",
+                name: (row["name"] as String?) ?? "", record: record)
         }
         return (standings, note)
     }
@@ -79,7 +90,7 @@ extension Replica {
                 let unit = catalog.reportingUnit(forCounty: s.county)
                 return (unit?.code ?? s.county, unit?.name ?? "")
             case .county: return (s.county, catalog.unit(code: s.county)?.name ?? "")
-            case .school: return (s.school, schoolNames["\(s.county) \(s.school)"] ?? "")
+            case .school: return ("\(s.county)-\(s.school)", schoolNames["\(s.county) \(s.school)"] ?? "")
             case .stage: return (s.stage, TeachingStage(rawValue: s.stage)?.name ?? "")
             case .subject: return (s.subject, SubjectCode(code: s.subject)?.name ?? "")
             }
@@ -113,11 +124,15 @@ extension Replica {
         let (standings, note) = try standings(year: year, county: county, asOf: asOf)
         let (policy, _) = try assessmentPolicies(year: year)
         let required = policy.hoursRequired.tenths
-        let bands: [(String, Range<Int>)] = [
-            ("0", 0..<1), ("0.1-9.9", 1..<100), ("10-19.9", 100..<200), ("20-29.9", 200..<300),
-            ("30-39.9", 300..<400), ("40-\(Tenths(tenths: required - 1))", 400..<required),
-            ("\(Tenths(tenths: required)) or more", required..<Int.max),
-        ]
+        // Bands of ten hours below the requirement (the last one ends at it), then the requirement or more.
+        var bands: [(String, Range<Int>)] = [("0", 0..<1)]
+        var low = 1
+        while low < required {
+            let high = min(required, (low / 100 + 1) * 100)
+            bands.append(("\(Tenths(tenths: low))-\(Tenths(tenths: high - 1))", low..<high))
+            low = high
+        }
+        bands.append(("\(Tenths(tenths: max(required, 1))) or more", max(required, 1)..<Int.max))
         let assessed = standings.filter { $0.record.status != "exempt" }
         let bandRows = bands.map { label, range -> [String] in
             let n = assessed.filter { range.contains($0.record.totalHours) }.count
@@ -235,7 +250,10 @@ extension Replica {
                 sql: "SELECT unit_code, duty, name, phone, email FROM contacts WHERE _live = 1 ORDER BY unit_code, duty"
             )
         }.filter { counties.contains($0["unit_code"]) || ($0["unit_code"] as String) == city }.map { row -> [String] in
-            [row["unit_code"], row["duty"], row["name"], row["phone"], (row["email"] as String?) ?? ""]
+            [
+                row["unit_code"], row["duty"], (row["name"] as String?) ?? "", (row["phone"] as String?) ?? "",
+                (row["email"] as String?) ?? "",
+            ]
         }
         return Report(
             kind: "city-summary", title: "\(year) training summary, \(unit.name) (\(city))",
@@ -258,13 +276,14 @@ extension Replica {
     public func providerBriefing(year: Int, project: String, asOf: Date) throws(ReplicaError) -> Report {
         let (stagesText, categories) = try runRead { db -> (String?, [String]) in
             let stages = try String.fetchOne(
-                db, sql: "SELECT stages FROM projects WHERE project_code = ? AND _live = 1", arguments: [project])
+                db, sql: "SELECT stages FROM projects WHERE project_code = ? AND year = ? AND _live = 1",
+                arguments: [project, year])
             let categories = try String.fetchAll(
                 db, sql: "SELECT DISTINCT category FROM courses WHERE project_code = ? AND _live = 1 ORDER BY category",
                 arguments: [project])
             return (stages, categories)
         }
-        guard let stagesText else { throw .missing("no project \(project) is in the catalogue") }
+        guard let stagesText else { throw .missing("no project \(project) of \(year) is in the catalogue") }
         let stages = Set(stagesText.split(separator: ";").map(String.init))
         let (all, note) = try standings(year: year, county: nil, asOf: asOf)
         let standings = all.filter { stages.contains($0.stage) }
@@ -298,7 +317,7 @@ extension Replica {
         try runRead { db in
             var out = [String: String]()
             for row in try Row.fetchAll(db, sql: "SELECT county_code, school_code, name FROM schools WHERE _live = 1") {
-                out["\(row["county_code"] as String) \(row["school_code"] as String)"] = row["name"]
+                out["\(row["county_code"] as String) \(row["school_code"] as String)"] = row["name"] as String?
             }
             return out
         }

@@ -28,7 +28,8 @@ public struct SyncError: Error, Sendable, Hashable, CustomStringConvertible {
         case .chainGap, .unknownOrigin, .storeFailure, .hlcFuture, .authStale, .transportFailure, .limitRate,
             .limitConcurrency, .limitBusy:
             return .retryable
-        case .tableNotWritable, .outsideCounty, .outsideProject, .streamScope, .revokedOrigin, .fork, .unsupportedVersion, .tooLarge,
+        case .tableNotWritable, .outsideCounty, .outsideProject, .streamScope, .revokedOrigin, .fork,
+            .unsupportedVersion, .tooLarge,
             .authForbidden, .authReplayed, .authBadSignature, .authMissing, .protocolUnsupported, .wrongRecipient,
             .rotatedOrigin, .wrongRoot, .unknownRoot, .staleAuthorization, .registryRollback, .policyRollback:
             return .refused

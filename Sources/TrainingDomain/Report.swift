@@ -51,12 +51,14 @@ public struct Report: Sendable, Hashable {
         }
     }
 
-    /// Every section as RFC 4180 CSV with its header row; sections are separated by an empty line and each is
-    /// preceded by a `# title` line, so a single-section report is a plain CSV file after its first line.
+    /// Every section as RFC 4180 CSV with its header row, after `# ` lines with the title, the notes and, for a
+    /// report naming teachers, a warning; each section follows an empty line and its own `# title` line.
     public var csv: String {
-        var out = ""
-        for (index, section) in sections.enumerated() {
-            if index > 0 { out += "\r\n" }
+        var out = "# " + title + "\r\n"
+        for note in notes { out += "# " + note + "\r\n" }
+        if containsPersonalData { out += "# " + Self.personalDataWarning + "\r\n" }
+        for section in sections {
+            out += "\r\n"
             out += "# " + section.title + "\r\n"
             out += section.columns.map(Self.csvField).joined(separator: ",") + "\r\n"
             for row in section.rows { out += row.map(Self.csvField).joined(separator: ",") + "\r\n" }
@@ -91,7 +93,7 @@ public struct Report: Sendable, Hashable {
 
             """
         if containsPersonalData {
-            out += "<p><strong>This report names teachers: it is for their own county only.</strong></p>\n"
+            out += "<p><strong>\(Self.personalDataWarning)</strong></p>\n"
         }
         out += "<ul class=\"notes\">" + notes.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>\n"
         for section in sections {
@@ -131,6 +133,9 @@ public struct Report: Sendable, Hashable {
         }
         return svg + "</svg>\n"
     }
+
+    /// The line every rendering of a report that names teachers carries.
+    public static let personalDataWarning = "This report names teachers: it is for their own county only."
 
     static func csvField(_ value: String) -> String {
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }

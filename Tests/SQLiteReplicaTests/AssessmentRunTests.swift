@@ -172,6 +172,36 @@ import TrainingDomain
         #expect(run.records.first { $0.idNumber == "ID6" }?.reasonCodes.contains("makeup.failed") == true)
     }
 
+    @Test("rows written only in part (visible with one column) give no credit and break nothing")
+    func partialRows() throws {
+        let f = try Self.province()
+        let county = f.counties[0]
+        let before = try county.assess(year: 2019, county: nil, asOf: Self.afterDeadline)
+        try county.write([
+            ReplicaFixture.row("activities", [.text("130102"), .text("A-PART")], [("year", .integer(2019))]),
+            Self.attendance(activity: "A-PART", teacher: 4, minutes: 600),
+            ReplicaFixture.row(
+                "exemptions", [.text("130102"), .integer(2019), .text("1"), .text("ID4"), .text("guopei")],
+                [("certificate_year", .integer(2019))]),
+            ReplicaFixture.row("teachers", [.text("130102"), .text("1"), .text("ID8")], [("name", .text("王五"))]),
+        ])
+        let after = try county.assess(year: 2019, county: nil, asOf: Self.afterDeadline)
+        #expect(Self.status(after, 4) == "not_qualified")
+        #expect(after.records.count == before.records.count + 1)
+        for kind in ReportGrouping.allCases {
+            _ = try county.completionReport(year: 2019, by: kind, county: nil, asOf: Self.afterDeadline)
+        }
+        _ = try county.atRiskReport(year: 2019, county: nil, asOf: Self.duringTheYear)
+        // A study record whose id looks like an attendance credit's does not displace the attendance.
+        try county.write([
+            ReplicaFixture.study("activity:A-1012", teacher: 1, course: "OFF1", minutes: 5, source: "county")
+        ])
+        let first = try county.assess(year: 2019, county: nil, asOf: Self.afterDeadline).records.first {
+            $0.idNumber == "ID1"
+        }
+        #expect(first?.hours("offline") == 134)
+    }
+
     @Test("assessing a year with no published policy names what is missing")
     func noPolicy() throws {
         let f = try ReplicaFixture()

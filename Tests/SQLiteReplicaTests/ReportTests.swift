@@ -24,9 +24,14 @@ import TrainingDomain
         let official = try f.hub.completionReport(year: 2019, by: .city, county: nil, asOf: Self.asOf)
         #expect(official.notes.first?.hasPrefix("official") == true)
         #expect(official.sections[0].rows == [["130100", "石家庄市", "4", "0", "0", "1", "2", "1", "50.0"]])
+        // A teacher registered after the official run is counted from the hub's own run, and the notes say so.
+        try f.hub.write([ReplicaFixture.teacher(9)])
+        let mixed = try f.hub.completionReport(year: 2019, by: .county, county: nil, asOf: Self.asOf)
+        #expect(mixed.sections[0].rows.first?[2] == "5")
+        #expect(mixed.notes.first?.contains("1 teacher(s) not yet in them") == true)
         for grouping in ReportGrouping.allCases {
             let report = try f.hub.completionReport(year: 2019, by: grouping, county: nil, asOf: Self.asOf)
-            #expect(report.sections[0].rows.map { Int($0[2]) ?? 0 }.reduce(0, +) == 4, "\(grouping)")
+            #expect(report.sections[0].rows.map { Int($0[2]) ?? 0 }.reduce(0, +) == 5, "\(grouping)")
             #expect(!report.containsPersonalData)
         }
     }
@@ -80,7 +85,7 @@ import TrainingDomain
             sections: [
                 .init(title: "s", columns: ["a", "b"], rows: [["1", "x,\"y\""], ["2", "z"]], chartColumn: "a")
             ])
-        #expect(report.csv == "# s\r\na,b\r\n1,\"x,\"\"y\"\"\"\r\n2,z\r\n")
+        #expect(report.csv == "# 标题 <x>\r\n# n\r\n\r\n# s\r\na,b\r\n1,\"x,\"\"y\"\"\"\r\n2,z\r\n")
         let json = try JSONSerialization.jsonObject(with: Data(report.json.utf8)) as? [String: Any]
         let sections = json?["sections"] as? [[String: Any]]
         #expect((sections?.first?["rows"] as? [[String]]) == [["1", "x,\"y\""], ["2", "z"]])
