@@ -3,6 +3,8 @@
 ///
 /// The document is self-contained (inline CSS and SVG, no scripts, no network) and prints from any browser, or
 /// to PDF with `chromium --headless --print-to-pdf` (docs/CERTIFICATES.md). Every text from the data is escaped.
+/// Each page's section carries its serial and token as `data-serial` and `data-token` (the QR symbol's text), for
+/// tools that check a printed batch.
 public struct CertificateDocument: Sendable {
     /// The certificates, in print order.
     public let certificates: [PrintedCertificate]
