@@ -48,11 +48,19 @@ let package = Package(
         ),
         // Pure assessment policy: the hub's versioned policy document and the engine that assesses a teacher's year.
         .target(name: "AssessmentPolicy", swiftSettings: strict),
+        // Debian's libqrencode (libqrencode-dev), for the QR symbols of printed certificates.
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        // Pure certificates: the hub-signed token, the verification code, the QR symbol and the printed page.
+        .target(
+            name: "Certificates",
+            dependencies: ["SyncCore", "CQREncode", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // The SQLite replica: migrations, operation log, sealing, apply, quarantine, conflicts, bundles.
         .target(
             name: "SQLiteReplica",
             dependencies: [
-                "SyncCore", "TrainingDomain", "AssessmentPolicy",
+                "SyncCore", "TrainingDomain", "AssessmentPolicy", "Certificates",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +112,7 @@ let package = Package(
             name: "TeacherSyncCLI",
             dependencies: [
                 "SyncCore", "TrainingDomain", "SQLiteReplica", "SyncTestSupport", "SyncTransport", "SyncServices",
-                "AssessmentPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AssessmentPolicy", "Certificates", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -154,7 +162,13 @@ let package = Package(
             dependencies: ["SQLiteReplica", "SyncCore", "TrainingDomain", "SyncTestSupport"],
             swiftSettings: strict
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["SyncTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CertificatesTests",
+            dependencies: ["Certificates", "SyncCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["SyncTestSupport", "SQLiteReplica", "SyncCore", "TrainingDomain"],
+            swiftSettings: strict),
         .testTarget(
             name: "SyncServicesTests",
             dependencies: ["SyncServices", "SyncCore", "SQLiteReplica", "SyncTestSupport"],

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the build and the tests need (Debian 12). Safe to run again.
 set -euo pipefail
-packages=(libsqlite3-dev sqlite3 python3 python3-cryptography systemd)
+packages=(libsqlite3-dev libqrencode-dev sqlite3 python3 python3-cryptography systemd)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
