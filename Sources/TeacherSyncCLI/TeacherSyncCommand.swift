@@ -16,7 +16,7 @@ public struct TeacherSyncCommand: AsyncParsableCommand {
             BundleCommand.self, VerifyCommand.self, DigestCommand.self, StatusCommand.self, VectorCommand.self,
             DemoDataCommand.self, HubCommand.self, CountyCommand.self, SyncCommand.self, BackupCommand.self,
             FingerprintCommand.self, AuditCommand.self, KeysCommand.self, RestoreCommand.self,
-            PolicyCommand.self,
+            PolicyCommand.self, CohortsCommand.self,
         ])
 
     public init() {}
