@@ -150,9 +150,11 @@ extension Replica {
             return ReplicaImportContext(allowedCounty: allowedCounty, schools: [:], teachers: try teacherCounties())
         case .homework:
             return ReplicaImportContext(
-                allowedCounty: allowedCounty, schools: [:], teachers: try teacherCounties(), projects: try projectYears())
+                allowedCounty: allowedCounty, schools: [:], teachers: try teacherCounties(),
+                projects: try projectYears())
         case .withdrawals:
-            return ReplicaImportContext(allowedCounty: allowedCounty, schools: [:], teachers: [:], records: try recordIDs())
+            return ReplicaImportContext(
+                allowedCounty: allowedCounty, schools: [:], teachers: [:], records: try recordIDs())
         }
     }
 

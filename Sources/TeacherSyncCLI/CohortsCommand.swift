@@ -51,7 +51,8 @@ struct CohortsListCommand: ParsableCommand {
     func run() throws {
         let replica = try data.open()
         let county = try scope.county(of: replica)
-        let cohorts = try replicaCall { () throws(ReplicaError) in try replica.cohorts(year: scope.year, county: county) }
+        let cohorts = try replicaCall { () throws(ReplicaError) in try replica.cohorts(year: scope.year, county: county)
+        }
         print(["cohort", "county", "stage", "subject", "dev_stage", "courses", "members"].joined(separator: "\t"))
         for cohort in cohorts {
             let fields = [
@@ -88,7 +89,8 @@ struct CohortsMembersCommand: ParsableCommand {
                 throw CLIFailure.usage(
                     holders.isEmpty
                         ? "no cohort \(cohort) in \(scope.year)"
-                        : "cohort \(cohort) exists in counties \(holders.joined(separator: ", ")); name one with --county")
+                        : "cohort \(cohort) exists in counties \(holders.joined(separator: ", ")); name one with --county"
+                )
             }
             county = holders[0]
         }

@@ -88,8 +88,8 @@ struct ImportCommand: ParsableCommand {
         print(summary)
         if kind == .cohorts {
             print(
-                "\(name): cohorts assign \(result.assignedSelections) member selection(s); "
-                    + "\(result.removedSelections) no longer assigned removed")
+                "\(name): \(result.assignedSelections) selection(s) assigned to members, "
+                    + "\(result.removedSelections) removed (no longer assigned)")
         }
     }
 }

@@ -16,13 +16,15 @@ enum AttendanceCSV {
                 activity = context.activity(county: teacher.county, activityID: id)
                 if activity == nil {
                     row.report(
-                        "activity_id", .activityUnknown, "no activity with this id is known in county \(teacher.county)")
+                        "activity_id", .activityUnknown, "no activity with this id is known in county \(teacher.county)"
+                    )
                 }
             }
             var minutes = row.minutes(values[3], column: "minutes")
             if let activity, let attended = minutes, attended > activity.minutes {
                 row.report(
-                    "minutes", .minutesExceedActivity, "the activity lasts \(activity.minutes) minutes; no one attends longer")
+                    "minutes", .minutesExceedActivity,
+                    "the activity lasts \(activity.minutes) minutes; no one attends longer")
                 minutes = nil
             }
             if let id, let teacher {

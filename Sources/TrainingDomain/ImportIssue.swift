@@ -74,7 +74,6 @@ public struct ImportIssue: Sendable, Hashable, CustomStringConvertible {
         /// The row's key (school code; document type and number; record id) already appeared on an earlier line.
         public static let duplicateKey = Reason("duplicate_key")
 
-
         // MARK: The training year's records (docs/RECORDS.md)
 
         /// The file holds a province-owned table (providers, projects, courses, contacts) and this node is a county:
@@ -130,13 +129,14 @@ public struct ImportIssue: Sendable, Hashable, CustomStringConvertible {
         public static let recordUnknown = Reason("record.unknown")
 
         /// Every reason, in the order declared above.
-        public static let all: [Reason] = [
-            utf8Invalid, csvMalformed, headerMissingColumn, headerDuplicateColumn, valueMissing, valueTooLong,
-            valueControlCharacter, idTypeUnknown, idNumberLength, idNumberFormat, idNumberCheckCharacter,
-            idNumberBirthDate, genderUnknown, genderMismatch, countyUnknown, countyNotCountyLevel, countyOutOfScope,
-            schoolUnknown, schoolCountyMismatch, teacherUnknown, stageUnknown, subjectUnknown, devStageUnknown,
-            sourceUnknown, minutesInvalid, minutesOutOfRange, recordedAtInvalid, duplicateKey,
-        ] + records
+        public static let all: [Reason] =
+            [
+                utf8Invalid, csvMalformed, headerMissingColumn, headerDuplicateColumn, valueMissing, valueTooLong,
+                valueControlCharacter, idTypeUnknown, idNumberLength, idNumberFormat, idNumberCheckCharacter,
+                idNumberBirthDate, genderUnknown, genderMismatch, countyUnknown, countyNotCountyLevel, countyOutOfScope,
+                schoolUnknown, schoolCountyMismatch, teacherUnknown, stageUnknown, subjectUnknown, devStageUnknown,
+                sourceUnknown, minutesInvalid, minutesOutOfRange, recordedAtInvalid, duplicateKey,
+            ] + records
 
         /// The reasons the record imports added (``CSVImport/parseProviders(csv:context:)`` and its siblings).
         public static let records: [Reason] = [

@@ -37,7 +37,9 @@ enum ResearchActivityCSV {
             }
             let heldOn = row.date(values[6], column: "held_on")
             let minutes = row.minutes(values[7], column: "minutes")
-            if let id, let county { row.unique("\(county) \(id)", column: "activity_id", names: "activity_id", seen: &seen) }
+            if let id, let county {
+                row.unique("\(county) \(id)", column: "activity_id", names: "activity_id", seen: &seen)
+            }
             if row.issues.isEmpty, let id, let year, let county, let title, let course, let school, let heldOn,
                 let minutes
             {

@@ -156,7 +156,8 @@ extension RowValidator {
     mutating func optionalSubject(_ value: String, column: String) -> SubjectCode?? {
         guard !value.isEmpty else { return .some(nil) }
         guard let subject = SubjectCode(code: value) else {
-            report(column, .subjectUnknown, "\(ImportIssue.quoted(value)) is not valid; expected a two-digit subject code")
+            report(
+                column, .subjectUnknown, "\(ImportIssue.quoted(value)) is not valid; expected a two-digit subject code")
             return nil
         }
         return subject

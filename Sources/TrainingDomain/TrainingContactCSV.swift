@@ -17,7 +17,9 @@ enum TrainingContactCSV {
             let name = row.text(values[2], column: "name")
             let phone = self.phone(values[3], row: &row)
             let email = self.email(values[4], row: &row)
-            if let unit, let duty { row.unique(unit + "\n" + duty, column: "duty", names: "unit_code and duty", seen: &seen) }
+            if let unit, let duty {
+                row.unique(unit + "\n" + duty, column: "duty", names: "unit_code and duty", seen: &seen)
+            }
             if row.issues.isEmpty, let unit, let duty, let name, let phone, let email {
                 let contact = TrainingContact(unitCode: unit, duty: duty, name: name, phone: phone, email: email)
                 records.append(.init(line: line, record: contact))

@@ -169,7 +169,8 @@ extension MakeUp {
     /// The enrolment as a row of ``TrainingTables/makeUps``.
     public var syncedRow: SyncedRow {
         SyncedRow(
-            table: TrainingTables.makeUps, key: [.text(countyCode), integer(year), .text(idType.code), .text(idNumber)],
+            table: TrainingTables.makeUps,
+            key: [.text(countyCode), integer(year), .text(idType.code), .text(idNumber)],
             fields: [.init("enrolled_on", .text(enrolledOn))])
     }
 }

@@ -16,7 +16,8 @@ enum WithdrawalCSV {
             var recordID = row.text(values[1], column: "record_id")
             if let county, let id = recordID, !context.knowsRecord(county: county, recordID: id) {
                 row.report(
-                    "record_id", .recordUnknown, "no study record or homework with this id is known in county \(county)")
+                    "record_id", .recordUnknown, "no study record or homework with this id is known in county \(county)"
+                )
                 recordID = nil
             }
             let reason = row.text(values[2], column: "reason", limit: maximumReasonLength)

@@ -56,7 +56,8 @@ struct RecordImportTests {
         if let secret {
             #expect(!refused.allOutput.contains(secret), "personal data in the output: \(refused)")
         }
-        #expect(try await node.snapshot() == before, "a refused file changed the replica", sourceLocation: sourceLocation)
+        #expect(
+            try await node.snapshot() == before, "a refused file changed the replica", sourceLocation: sourceLocation)
 
         let imported = try await node.importCSV(kind, try sandbox.write(good, to: "\(kind).csv"))
         #expect(imported.status == 0, "\(imported)", sourceLocation: sourceLocation)
@@ -117,7 +118,8 @@ struct RecordImportTests {
         let primary = Self.demo.teacherList().filter { $0.stage == "2" }
         #expect(primary.count > 100)
         #expect(
-            cohorts.stdout.contains("cohorts assign \(primary.count * 3) member selection(s); 0 no longer assigned"),
+            cohorts.stdout.contains(
+                "\(primary.count * 3) selection(s) assigned to members, 0 removed (no longer assigned)"),
             "\(cohorts)")
         let list = try await f.county.ok(["cohorts", "list", "--year", "2019"])
         #expect(
@@ -129,7 +131,9 @@ struct RecordImportTests {
         #expect(members.stdoutLines.count == primary.count + 1, "\(members)")
         let first = try #require(primary.first)
         #expect(
-            members.stdoutLines.contains { $0.hasPrefix("\(first.name)\t\(first.school)\t") && $0.hasSuffix("\t1\t\(first.idNumber)\t3") },
+            members.stdoutLines.contains {
+                $0.hasPrefix("\(first.name)\t\(first.school)\t") && $0.hasSuffix("\t1\t\(first.idNumber)\t3")
+            },
             "\(members)")
 
         // Everything travels to the hub, which then holds the same county.
@@ -142,7 +146,9 @@ struct RecordImportTests {
         for kind in [
             "cohorts", "selections", "activities", "attendance", "exemptions", "make-ups", "homework", "withdrawals",
         ] {
-            let again = try await f.county.ok(["import", kind, try sandbox.write(try Self.example(kind), to: "\(kind)-2.csv")])
+            let again = try await f.county.ok([
+                "import", kind, try sandbox.write(try Self.example(kind), to: "\(kind)-2.csv"),
+            ])
             #expect(CSVImportSummary(again)?.written == 0, "\(again)")
         }
     }
@@ -187,7 +193,8 @@ struct RecordImportTests {
         let changed = try await f.county.ok(["import", "cohorts", try sandbox.write(shorter, to: "cohorts-2.csv")])
         #expect(
             changed.stdout.contains(
-                "cohorts assign \(primary.count * 2) member selection(s); \(primary.count - 1) no longer assigned removed"),
+                "\(primary.count * 2) selection(s) assigned to members, \(primary.count - 1) removed (no longer assigned)"
+            ),
             "\(changed)")
         let summary = try #require(CSVImportSummary(changed), "\(changed)")
         #expect(summary.written == 1 + primary.count - 1 && summary.unchanged == primary.count * 2, "\(changed)")

@@ -7,7 +7,9 @@ import TrainingDomain
     static let good = ["activity_id": "A1", "id_type": "1", "id_number": RecordFixture.teacher, "minutes": "120"]
     static let other = ["activity_id": "A1", "id_type": "1", "id_number": RecordFixture.colleague, "minutes": "60"]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.context)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.context
+    )
         -> ImportBatch<Attendance>
     {
         CSVImport.parseAttendance(csv: RecordFixture.csv(Self.columns, rows), context: context)

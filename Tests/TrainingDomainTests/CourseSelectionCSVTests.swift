@@ -7,7 +7,9 @@ import TrainingDomain
     static let good = ["year": "2019", "id_type": "1", "id_number": RecordFixture.teacher, "course_code": "C-M1"]
     static let other = ["year": "2019", "id_type": "1", "id_number": RecordFixture.teacher, "course_code": "C-E1"]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.context)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.context
+    )
         -> ImportBatch<CourseSelection>
     {
         CSVImport.parseSelections(csv: RecordFixture.csv(Self.columns, rows), context: context)

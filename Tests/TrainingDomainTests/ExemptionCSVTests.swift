@@ -13,7 +13,9 @@ import TrainingDomain
         "certificate_year": "", "evidence": "援疆支教一年，县教育局批准",
     ]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.context)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.context
+    )
         -> ImportBatch<Exemption>
     {
         CSVImport.parseExemptions(csv: RecordFixture.csv(Self.columns, rows), context: context)

@@ -15,7 +15,9 @@ import TrainingDomain
         "project_code": "PJ2019", "assignment_id": "HW1", "score": "100", "submitted_at": "2019-10-02T08:00:00Z",
     ]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.context)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.context
+    )
         -> ImportBatch<Homework>
     {
         CSVImport.parseHomework(csv: RecordFixture.csv(Self.columns, rows), context: context)

@@ -15,7 +15,9 @@ import TrainingDomain
         "school_code": "", "held_on": "2019-11-02", "minutes": "90",
     ]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.context)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.context
+    )
         -> ImportBatch<ResearchActivity>
     {
         CSVImport.parseActivities(csv: RecordFixture.csv(Self.columns, rows), context: context)

@@ -12,7 +12,9 @@ import TrainingDomain
         "unit_code": "130102", "duty": "培训负责人", "name": "李老师", "phone": "+86 311 8600 0001", "email": "",
     ]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.hub)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.hub
+    )
         -> ImportBatch<TrainingContact>
     {
         CSVImport.parseContacts(csv: RecordFixture.csv(Self.columns, rows), context: context)
@@ -30,7 +32,8 @@ import TrainingDomain
 
     static let badValues = [
         BadValue("unit_code", "", .valueMissing), BadValue("unit_code", "999999", .unitUnknown),
-        BadValue("unit_code", "130000", .unitNotCityOrCounty), BadValue("unit_code", "130100", .duplicateKey, on: "duty"),
+        BadValue("unit_code", "130000", .unitNotCityOrCounty),
+        BadValue("unit_code", "130100", .duplicateKey, on: "duty"),
         BadValue("duty", "", .valueMissing), BadValue("name", "", .valueMissing), BadValue("phone", "", .valueMissing),
         BadValue("phone", "1234", .phoneInvalid), BadValue("phone", "0311-8600x000", .phoneInvalid),
         BadValue("phone", "0311 8600 0000 0000 00", .phoneInvalid), BadValue("email", "a@b@c", .emailInvalid),

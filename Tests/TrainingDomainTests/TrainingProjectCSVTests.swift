@@ -13,7 +13,9 @@ import TrainingDomain
         "hours_required": "52.5",
     ]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.hub)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.hub
+    )
         -> ImportBatch<TrainingProject>
     {
         CSVImport.parseProjects(csv: RecordFixture.csv(Self.columns, rows), context: context)

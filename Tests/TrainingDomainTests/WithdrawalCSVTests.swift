@@ -11,7 +11,9 @@ import TrainingDomain
         "county_code": "130102", "record_id": "H1", "reason": "成绩录入错误", "withdrawn_at": "2019-10-06T09:00:00+08:00",
     ]
 
-    func parse(_ rows: [[String: String]], context: TestImportContext = RecordFixture.context)
+    func parse(
+        _ rows: [[String: String]], context: TestImportContext = RecordFixture.context
+    )
         -> ImportBatch<Withdrawal>
     {
         CSVImport.parseWithdrawals(csv: RecordFixture.csv(Self.columns, rows), context: context)
