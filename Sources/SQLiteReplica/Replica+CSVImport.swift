@@ -222,10 +222,8 @@ public struct ReplicaImportContext: ImportContext {
     public let courses: [String: Int]
     /// Activities by county code and activity id joined with a space.
     public let activities: [String: ActivitySummary]
-    /// Teachers' profiles by `id_type` and `id_number` joined with a space.
-    public let profiles: [String: TeacherProfile]
-    /// Teachers' profiles by county, in the order given.
-    private let profilesByCounty: [String: [TeacherProfile]]
+    /// Teachers' profiles by county, in the order given (cohort membership).
+    public let profiles: [String: [TeacherProfile]]
     /// Study-record and homework ids, as county code and record id joined with a space.
     public let records: Set<String>
 
@@ -241,15 +239,14 @@ public struct ReplicaImportContext: ImportContext {
         self.projects = projects
         self.courses = courses
         self.activities = activities
-        self.profiles = Dictionary(profiles.map { ($0.idType.code + " " + $0.idNumber, $0) }) { first, _ in first }
-        self.profilesByCounty = Dictionary(grouping: profiles, by: \.countyCode)
+        self.profiles = Dictionary(grouping: profiles, by: \.countyCode)
         self.records = records
     }
 
     public func schoolCounty(code: String) -> String? { schools[code] }
 
     public func teacherCounty(idType: IdentityDocumentType, idNumber: String) -> String? {
-        teachers[idType.code + " " + idNumber] ?? profiles[idType.code + " " + idNumber]?.countyCode
+        teachers[idType.code + " " + idNumber]
     }
 
     public func knowsProvider(code: String) -> Bool { providers.contains(code) }
@@ -262,11 +259,7 @@ public struct ReplicaImportContext: ImportContext {
         activities[county + " " + activityID]
     }
 
-    public func teacherProfile(idType: IdentityDocumentType, idNumber: String) -> TeacherProfile? {
-        profiles[idType.code + " " + idNumber]
-    }
-
-    public func teachers(county: String) -> [TeacherProfile] { profilesByCounty[county] ?? [] }
+    public func teachers(county: String) -> [TeacherProfile] { profiles[county] ?? [] }
 
     public func knowsRecord(county: String, recordID: String) -> Bool { records.contains(county + " " + recordID) }
 }

@@ -38,9 +38,6 @@ public protocol ImportContext: Sendable {
     /// Returns the activity with this id in this county, or `nil` if the replica does not know it.
     func activity(county: String, activityID: String) -> ActivitySummary?
 
-    /// Returns where a teacher teaches, or `nil` if the replica does not know the teacher.
-    func teacherProfile(idType: IdentityDocumentType, idNumber: String) -> TeacherProfile?
-
     /// Returns every teacher of a county the replica knows, in a stable order (cohort assignment).
     func teachers(county: String) -> [TeacherProfile]
 
@@ -70,9 +67,6 @@ extension ImportContext {
 
     /// No activity is known.
     public func activity(county: String, activityID: String) -> ActivitySummary? { nil }
-
-    /// No teacher's profile is known.
-    public func teacherProfile(idType: IdentityDocumentType, idNumber: String) -> TeacherProfile? { nil }
 
     /// No teacher is known.
     public func teachers(county: String) -> [TeacherProfile] { [] }

@@ -40,10 +40,6 @@ struct TestImportContext: ImportContext {
 
     func activity(county: String, activityID: String) -> ActivitySummary? { activities[county + " " + activityID] }
 
-    func teacherProfile(idType: IdentityDocumentType, idNumber: String) -> TeacherProfile? {
-        profiles.first { $0.idType == idType && $0.idNumber == idNumber }
-    }
-
     func teachers(county: String) -> [TeacherProfile] { profiles.filter { $0.countyCode == county } }
 
     func knowsRecord(county: String, recordID: String) -> Bool { records.contains(county + " " + recordID) }
