@@ -7,22 +7,40 @@ import TrainingDomain
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Validate and import a CSV file of schools, teachers or study records.",
+        abstract: "Validate and import a CSV file of schools, teachers, study records or training-year records.",
         discussion: """
-            UTF-8 CSV with a header row; the columns are listed in README.md. Every row is validated and \
-            every bad row reported with its line, column and reason code. A file with a bad row imports \
-            nothing unless --skip-invalid is given. Re-importing updates only what changed; a study record \
-            imported again unchanged is a no-op, and one with the same record_id and different content is \
-            refused (facts are never edited). The writes are sealed into signed change sets at once.
+            UTF-8 CSV with a header row; the columns are listed in README.md and docs/RECORDS.md. Every row is \
+            validated and every bad row reported with its line, column and reason code. A file with a bad row \
+            imports nothing unless --skip-invalid is given. Re-importing updates only what changed; a fact \
+            (study record, homework, withdrawal) imported again unchanged is a no-op, and one with the same key \
+            and different content is refused (facts are never edited). Providers, projects, courses and \
+            contacts are the province's: only the hub imports them. Importing cohorts also assigns each \
+            member teacher the cohort's courses. The writes are sealed into signed change sets at once.
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case schools
         case teachers
         case studyRecords = "study-records"
+        case providers
+        case projects
+        case courses
+        case contacts
+        case cohorts
+        case selections
+        case activities
+        case attendance
+        case exemptions
+        case makeUps = "make-ups"
+        case homework
+        case withdrawals
     }
 
-    @Argument(help: ArgumentHelp("What the file holds: schools, teachers or study-records.", valueName: "kind"))
+    @Argument(
+        help: ArgumentHelp(
+            "What the file holds: schools, teachers, study-records, providers, projects, courses, contacts, "
+                + "cohorts, selections, activities, attendance, exemptions, make-ups, homework or withdrawals.",
+            valueName: "kind"))
     var kind: Kind
 
     @OptionGroup var data: DataOptions
@@ -53,6 +71,10 @@ struct ImportCommand: ParsableCommand {
                     + "different content; facts are never edited)")
         }
         guard result.imported else {
+            if result.issues.contains(where: { $0.reason == .tableNotWritable }) {
+                throw CLIFailure.refused(
+                    "\(name): \(kind.rawValue) belong to the province and are imported at the hub; nothing imported")
+            }
             if !result.conflictingLines.isEmpty {
                 throw CLIFailure.refused(
                     "\(name): \(result.conflictingLines.count) record(s) conflict; nothing imported")
@@ -64,5 +86,10 @@ struct ImportCommand: ParsableCommand {
         if skipInvalid { summary += ", \(result.invalidLines + result.conflictingLines.count) skipped" }
         summary += "; sealed \(result.sealed) change set(s)"
         print(summary)
+        if kind == .cohorts {
+            print(
+                "\(name): \(result.assignedSelections) selection(s) assigned to members, "
+                    + "\(result.removedSelections) removed (no longer assigned)")
+        }
     }
 }

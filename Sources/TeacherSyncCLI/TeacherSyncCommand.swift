@@ -17,6 +17,7 @@ public struct TeacherSyncCommand: AsyncParsableCommand {
             DemoDataCommand.self, HubCommand.self, CountyCommand.self, SyncCommand.self, BackupCommand.self,
             FingerprintCommand.self, AuditCommand.self, KeysCommand.self, RestoreCommand.self,
             PolicyCommand.self, AssessCommand.self, ReportCommand.self, DemoCommand.self, CertificatesCommand.self,
+            CohortsCommand.self,
         ])
 
     public init() {}

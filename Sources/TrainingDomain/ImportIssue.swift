@@ -74,13 +74,76 @@ public struct ImportIssue: Sendable, Hashable, CustomStringConvertible {
         /// The row's key (school code; document type and number; record id) already appeared on an earlier line.
         public static let duplicateKey = Reason("duplicate_key")
 
+        // MARK: The training year's records (docs/RECORDS.md)
+
+        /// The file holds a province-owned table (providers, projects, courses, contacts) and this node is a county:
+        /// the whole file is refused before any row is read.
+        public static let tableNotWritable = Reason("table.not_writable")
+        /// A code (provider, project, course, cohort or activity) contains a `;`, a space or another blank, which
+        /// code lists could not hold.
+        public static let codeInvalid = Reason("code.invalid")
+        /// A year is not a whole number from 2000 to 2100.
+        public static let yearInvalid = Reason("year.invalid")
+        /// A date is not a real date written `YYYY-MM-DD` with a year from 2000 to 2100.
+        public static let dateInvalid = Reason("date.invalid")
+        /// A time (`submitted_at`, `withdrawn_at`) is not an ISO 8601 date and time with an explicit UTC offset.
+        public static let timeInvalid = Reason("time.invalid")
+        /// Hours are not a decimal number with at most one decimal (`2.5`).
+        public static let hoursInvalid = Reason("hours.invalid")
+        /// Hours are outside 0.1…1000.
+        public static let hoursOutOfRange = Reason("hours.out_of_range")
+        /// A score is not a decimal number with at most one decimal (`87.5`).
+        public static let scoreInvalid = Reason("score.invalid")
+        /// A score is outside 0…100.
+        public static let scoreOutOfRange = Reason("score.out_of_range")
+        /// The course kind is not one of `mandatory`, `elective`, `it`, `class_teacher`, `school_management`,
+        /// `research`.
+        public static let courseKindUnknown = Reason("course_kind.unknown")
+        /// The hour category is not a code of lowercase letters, digits and `_` (at most 32 characters).
+        public static let categoryInvalid = Reason("category.invalid")
+        /// The provider is not known to the replica.
+        public static let providerUnknown = Reason("provider.unknown")
+        /// The project is not known to the replica.
+        public static let projectUnknown = Reason("project.unknown")
+        /// The project belongs to a different training year from the row's.
+        public static let projectYearMismatch = Reason("project.year_mismatch")
+        /// A course is not in the replica's catalogue.
+        public static let courseUnknown = Reason("course.unknown")
+        /// A course of the catalogue belongs to a different training year from the row's.
+        public static let courseYearMismatch = Reason("course.year_mismatch")
+        /// The unit code of a contact is not a Hebei unit code.
+        public static let unitUnknown = Reason("unit.unknown")
+        /// The unit code of a contact names the province rather than a city- or county-level unit.
+        public static let unitNotCityOrCounty = Reason("unit.not_city_or_county")
+        /// A phone number is not 5–20 characters of digits, `-`, `+` and spaces.
+        public static let phoneInvalid = Reason("phone.invalid")
+        /// An e-mail address does not have exactly one `@` with text on both sides, or contains a space.
+        public static let emailInvalid = Reason("email.invalid")
+        /// The activity is not known in the teacher's (or the row's) county.
+        public static let activityUnknown = Reason("activity.unknown")
+        /// An attendance lasts longer than its activity.
+        public static let minutesExceedActivity = Reason("minutes.exceeds_activity")
+        /// The exemption kind is not one of `guopei`, `provincial`, `manual`.
+        public static let exemptionKindUnknown = Reason("exemption_kind.unknown")
+        /// A withdrawal names a record id that is neither a study record nor a homework result of its county.
+        public static let recordUnknown = Reason("record.unknown")
+
         /// Every reason, in the order declared above.
-        public static let all: [Reason] = [
-            utf8Invalid, csvMalformed, headerMissingColumn, headerDuplicateColumn, valueMissing, valueTooLong,
-            valueControlCharacter, idTypeUnknown, idNumberLength, idNumberFormat, idNumberCheckCharacter,
-            idNumberBirthDate, genderUnknown, genderMismatch, countyUnknown, countyNotCountyLevel, countyOutOfScope,
-            schoolUnknown, schoolCountyMismatch, teacherUnknown, stageUnknown, subjectUnknown, devStageUnknown,
-            sourceUnknown, minutesInvalid, minutesOutOfRange, recordedAtInvalid, duplicateKey,
+        public static let all: [Reason] =
+            [
+                utf8Invalid, csvMalformed, headerMissingColumn, headerDuplicateColumn, valueMissing, valueTooLong,
+                valueControlCharacter, idTypeUnknown, idNumberLength, idNumberFormat, idNumberCheckCharacter,
+                idNumberBirthDate, genderUnknown, genderMismatch, countyUnknown, countyNotCountyLevel, countyOutOfScope,
+                schoolUnknown, schoolCountyMismatch, teacherUnknown, stageUnknown, subjectUnknown, devStageUnknown,
+                sourceUnknown, minutesInvalid, minutesOutOfRange, recordedAtInvalid, duplicateKey,
+            ] + records
+
+        /// The reasons the record imports added (``CSVImport/parseProviders(csv:context:)`` and its siblings).
+        public static let records: [Reason] = [
+            tableNotWritable, codeInvalid, yearInvalid, dateInvalid, timeInvalid, hoursInvalid, hoursOutOfRange,
+            scoreInvalid, scoreOutOfRange, courseKindUnknown, categoryInvalid, providerUnknown, projectUnknown,
+            projectYearMismatch, courseUnknown, courseYearMismatch, unitUnknown, unitNotCityOrCounty, phoneInvalid,
+            emailInvalid, activityUnknown, minutesExceedActivity, exemptionKindUnknown, recordUnknown,
         ]
 
         /// The code.

@@ -33,8 +33,8 @@ struct RowValidator {
         issues.append(ImportIssue(line: line, column: column, reason: reason, detail: detail))
     }
 
-    /// A required text value: not empty, at most 64 characters, no control characters.
-    mutating func text(_ value: String, column: String) -> String? {
+    /// A required text value: not empty, at most `limit` characters (64 unless given), no control characters.
+    mutating func text(_ value: String, column: String, limit: Int = maximumTextLength) -> String? {
         guard !value.isEmpty else {
             report(column, .valueMissing, "a value is required")
             return nil
@@ -47,8 +47,8 @@ struct RowValidator {
                 return nil
             }
         }
-        guard length <= Self.maximumTextLength else {
-            report(column, .valueTooLong, "at most \(Self.maximumTextLength) characters are allowed")
+        guard length <= limit else {
+            report(column, .valueTooLong, "at most \(limit) characters are allowed")
             return nil
         }
         return value

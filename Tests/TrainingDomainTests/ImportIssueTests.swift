@@ -70,7 +70,10 @@ import Testing
                 context: context
             ).issues
         let reached = Set(issues.map(\.reason))
-        let missing = ImportIssue.Reason.all.filter { !reached.contains($0) }
+        // The record imports' reasons are reached in RecordReasonTests.
+        let missing = ImportIssue.Reason.all.filter {
+            !reached.contains($0) && !ImportIssue.Reason.records.contains($0)
+        }
         #expect(missing.isEmpty, "never produced: \(missing.map(\.code))")
         #expect(reached.isSubset(of: Set(ImportIssue.Reason.all)))
     }

@@ -11,6 +11,18 @@ struct TestImportContext: ImportContext {
     /// "id_type id_number" → county code.
     var teachers: [String: String] = [:]
     var referenceDate: Date = september2019
+    /// Provider codes.
+    var providers: Set<String> = []
+    /// Project code → training year.
+    var projects: [String: Int] = [:]
+    /// Course code → training year.
+    var courses: [String: Int] = [:]
+    /// "county activity_id" → activity.
+    var activities: [String: ActivitySummary] = [:]
+    /// Teachers' profiles (cohort membership).
+    var profiles: [TeacherProfile] = []
+    /// "county record_id" of study records and homework.
+    var records: Set<String> = []
 
     func schoolCounty(code: String) -> String? {
         schools[code]
@@ -19,6 +31,18 @@ struct TestImportContext: ImportContext {
     func teacherCounty(idType: IdentityDocumentType, idNumber: String) -> String? {
         teachers[idType.code + " " + idNumber]
     }
+
+    func knowsProvider(code: String) -> Bool { providers.contains(code) }
+
+    func projectYear(code: String) -> Int? { projects[code] }
+
+    func courseYear(code: String) -> Int? { courses[code] }
+
+    func activity(county: String, activityID: String) -> ActivitySummary? { activities[county + " " + activityID] }
+
+    func teachers(county: String) -> [TeacherProfile] { profiles.filter { $0.countyCode == county } }
+
+    func knowsRecord(county: String, recordID: String) -> Bool { records.contains(county + " " + recordID) }
 }
 
 /// Resident identity card numbers for tests, computed independently of the code under test.
