@@ -84,7 +84,9 @@ public struct ProvinceData: Sendable {
     /// A training contact for each reporting unit and each county.
     public func contactsCSV() -> String {
         var out = "unit_code,duty,name,phone,email\n"
-        let units = UnitCatalog.hebei201904.reportingUnits.map(\.code) + counties
+        // 定州 and 辛集 are reporting units and counties both: one contact each.
+        let reporting = UnitCatalog.hebei201904.reportingUnits.map(\.code)
+        let units = reporting + counties.filter { !reporting.contains($0) }
         for (i, unit) in units.enumerated() {
             out += "\(unit),培训负责人,联系人\(i + 1),0311-8\(String(format: "%06d", 100_000 + i)),\n"
         }
