@@ -7,7 +7,9 @@ struct CommandLineTests {
     static let subcommands: [[String]] = [
         [], ["init"], ["id"], ["enroll"], ["trust"], ["import"], ["bundle"], ["bundle", "export"],
         ["bundle", "import"],
-        ["verify"], ["digest"], ["status"], ["vector"], ["demo-data"],
+        ["verify"], ["digest"], ["status"], ["vector"], ["demo-data"], ["policy"], ["assess"], ["report"],
+        ["demo"], ["demo", "province"], ["certificates"], ["certificates", "print"], ["certificates", "verify"],
+        ["cohorts"], ["cohorts", "members"], ["keys"],
     ]
 
     @Test("init refuses to overwrite a replica, and the key file is readable by its owner only")

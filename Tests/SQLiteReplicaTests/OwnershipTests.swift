@@ -176,3 +176,43 @@ import TrainingDomain
         #expect(record.role == .provider)
     }
 }
+
+/// A provider's key is revoked like a county's, and cannot replace what others wrote.
+@Suite struct ProviderKeyTests {
+    @Test("a provider cannot replace a record the hub holds with other content, even with an older clock")
+    func noOverwrite() throws {
+        let (f, provider) = try OwnershipTests.makeProvince()
+        let county = f.counties[0]
+        try county.write([ReplicaFixture.study("R-1", teacher: 1, course: "OFF1", minutes: 90, source: "county")])
+        try county.seal()
+        #expect(try f.hub.receive(county.exportEnvelopes()).rejected.isEmpty)
+        let forged = try OwnershipTests.set(
+            [ReplicaFixture.study("R-1", teacher: 1, course: "M1", minutes: 900)], by: provider,
+            scope: .county("130102"), clock: 1)
+        #expect(try f.hub.receive([forged]).rejected.map(\.reason) == [.outsideProject])
+    }
+
+    @Test("a revoked provider key's later sets are refused; its earlier ones stay")
+    func revocation() throws {
+        let (f, provider) = try OwnershipTests.makeProvince()
+        let first = try OwnershipTests.set(
+            [ReplicaFixture.study("P-1", teacher: 1, course: "M1", minutes: 90)], by: provider,
+            scope: .county("130102"), clock: f.clock.nowMillis())
+        #expect(try f.hub.receive([first]).rejected.isEmpty)
+        let revoked = try f.hub.revoke(provider.origin, reason: "connector key leaked")
+        #expect(revoked.status == .revoked)
+        f.clock.advance(by: 1000)
+        let held = try ChangeSet.decode(envelope: first)
+        let ops = [ReplicaFixture.study("P-2", teacher: 1, course: "M1", minutes: 90)].map {
+            RowOperation(
+                kind: $0.kind, hlc: HybridTimestamp(physicalMillis: UInt64(f.clock.nowMillis()), logical: 0),
+                table: $0.table, key: $0.key, fields: $0.fields)
+        }
+        let second = try ChangeSet.seal(
+            stream: held.stream, sequence: 2, previous: held.id, operations: ops, signer: provider)
+        #expect(try f.hub.receive([second.envelope]).rejected.map(\.reason) == [.revokedOrigin])
+        // A county receives the first set and the revocation from the hub, and refuses the second alike.
+        #expect(try f.counties[0].receive(f.hub.exportEnvelopes()).rejected.isEmpty)
+        #expect(try f.counties[0].receive([second.envelope]).rejected.map(\.reason) == [.revokedOrigin])
+    }
+}
