@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job: a provincial hub and two county daemons on 127.0.0.1, each county with a SQLite replica of
-# synthetic teachers and study records; they sync over HTTP, one county also carries a correction by bundle
-# file (the offline path), and the script prints their status and compares state digests, then stops
-# everything cleanly. Everything happens under ./demo (made anew on each run).
+# a synthetic training year (catalogue, teachers, cohorts, offline research, a season of study records);
+# they sync over HTTP, one county also carries a correction by bundle file (the offline path); the hub
+# assesses the year and issues certificates, each county checks its own preview against the official run
+# and prints its certificates; the script prints status, compares state digests, and stops everything
+# cleanly. Everything happens under ./demo (made anew on each run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -54,11 +56,19 @@ for county in 130102 130123; do
     run enroll --data demo/hub --authorization "$authorization" --root-key "$root_pub"
 done
 
-echo "== each county imports its schools, teachers and study records (synthetic people), offline"
+echo "== a synthetic province for the two counties (catalogue, roster, a training season), offline"
+run demo province --out demo/province --county 130102 --county 130123 --teachers 2000 --schools 40
+echo "== the hub imports the 2019 catalogue and publishes the assessment policy"
+for kind in providers projects courses contacts; do
+    run import "$kind" --data demo/hub "demo/province/province/$kind.csv"
+done
+run policy publish --data demo/hub --file Config/policy-2019.json
+run bundle export --data demo/hub --out demo/catalogue.bundle
+echo "== each county takes the catalogue (a bundle) and imports its records: roster, cohorts, research, season"
 for county in 130102 130123; do
-    run demo-data --county "$county" --out "demo/$county-csv" --teachers 2000 --schools 40
-    for kind in schools teachers study-records; do
-        run import "$kind" --data "demo/$county" "demo/$county-csv/$kind.csv"
+    run bundle import --data "demo/$county" demo/catalogue.bundle
+    for kind in schools teachers cohorts activities study-records attendance homework exemptions make-ups; do
+        run import "$kind" --data "demo/$county" "demo/province/$county/$kind.csv"
     done
 done
 
@@ -80,11 +90,26 @@ done
 
 echo "== 130102 corrects a teacher's subject and carries it to the hub on a USB stick (a bundle file)"
 "$ts" vector --data demo/hub --out demo/hub.vector
-{ head -1 demo/130102-csv/teachers.csv; sed -n '2p' demo/130102-csv/teachers.csv | awk -F, 'BEGIN{OFS=","} {$8="14"; print}'; } \
+{ head -1 demo/province/130102/teachers.csv; sed -n '2p' demo/province/130102/teachers.csv | awk -F, 'BEGIN{OFS=","} {$8="14"; print}'; } \
     >demo/correction.csv
 run import teachers --data demo/130102 demo/correction.csv
 run bundle export --data demo/130102 --since demo/hub.vector --out demo/130102-delta.bundle
 run bundle import --data demo/hub demo/130102-delta.bundle
+
+after_deadline=2020-01-02T00:00:00+08:00
+echo "== the hub's official assessment of 2019 and the certificates of the qualified; the counties sync again"
+run assess --data demo/hub --year 2019 --as-of "$after_deadline" --publish
+run certificates issue --data demo/hub --year 2019
+for county in 130102 130123; do
+    echo "$county: $(post "http://127.0.0.1:${api[$county]}/v1/sync")"
+done
+echo "== each county's own preview against the hub's official run; completion by school; the certificates"
+for county in 130102 130123; do
+    run assess --data "demo/$county" --year 2019 --as-of "$after_deadline"
+    run report completion --data "demo/$county" --year 2019 --by stage --as-of "$after_deadline" | tail -n +4
+    run certificates print --data "demo/$county" --county "$county" --year 2019 --out "demo/$county-certificates.html"
+done
+run report completion --data demo/hub --year 2019 --by city --format html --out demo/completion.html
 
 echo "== status of county 130102, and the key registry it holds"
 run status --data demo/130102

@@ -17,9 +17,11 @@ public struct ProvinceData: Sendable {
 
     /// `countyCount` real county-level codes, taken in turn from each of the 14 reporting units so that a small
     /// province still spans several cities.
+    ///
+    /// `counties`, when given, are used instead (each must be a Hebei county-level code).
     public init(
-        countyCount: Int = 4, teachersPerCounty: Int = 500, schoolsPerCounty: Int = 20, seed: UInt64 = 2019,
-        through: String = "2019-12-20"
+        countyCount: Int = 4, counties: [String] = [], teachersPerCounty: Int = 500, schoolsPerCounty: Int = 20,
+        seed: UInt64 = 2019, through: String = "2019-12-20"
     ) {
         let catalog = UnitCatalog.hebei201904
         let perUnit = catalog.reportingUnits.map { catalog.counties(reportingTo: $0.code).map(\.code) }
@@ -29,7 +31,7 @@ public struct ProvinceData: Sendable {
             for list in perUnit where round < list.count && picked.count < countyCount { picked.append(list[round]) }
             round += 1
         }
-        self.counties = picked
+        self.counties = counties.isEmpty ? picked : counties
         self.teachersPerCounty = teachersPerCounty
         self.schoolsPerCounty = max(1, schoolsPerCounty)
         self.seed = seed

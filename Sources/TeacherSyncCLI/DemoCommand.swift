@@ -30,6 +30,11 @@ struct DemoProvinceCommand: ParsableCommand {
     @Option(help: "Number of counties (1 to 168).")
     var counties = 4
 
+    @Option(
+        name: .customLong("county"),
+        help: ArgumentHelp("A county to include, instead of --counties (repeatable).", valueName: "code"))
+    var chosen: [String] = []
+
     @Option(help: "Teachers per county.")
     var teachers = 500
 
@@ -44,13 +49,17 @@ struct DemoProvinceCommand: ParsableCommand {
 
     func run() throws {
         guard (1...168).contains(counties) else { throw CLIFailure.usage("--counties must be 1 to 168") }
+        for code in chosen where !UnitCatalog.hebei201904.isCounty(code) {
+            throw CLIFailure.usage("--county \(code) is not a Hebei county-level code")
+        }
         guard teachers >= 1, schools >= 1 else { throw CLIFailure.usage("--teachers and --schools must be at least 1") }
         let parts = through.split(separator: "-")
         guard parts.count == 3, parts[0] == "2019", let month = Int(parts[1]), (6...12).contains(month),
             let day = Int(parts[2]), (1...31).contains(day)
         else { throw CLIFailure.usage("--through must be a day of the 2019 season, 2019-06-06 to 2019-12-31") }
         let province = ProvinceData(
-            countyCount: counties, teachersPerCounty: teachers, schoolsPerCounty: schools, seed: seed, through: through)
+            countyCount: counties, counties: chosen, teachersPerCounty: teachers, schoolsPerCounty: schools, seed: seed,
+            through: through)
         do {
             try province.write(to: URL(fileURLWithPath: out))
         } catch {
