@@ -29,13 +29,16 @@ struct TeacherStanding {
 extension Replica {
     /// The figures every report rests on: the official assessments when the scope has any, else this replica's
     /// own run of the policy (a county's preview), as of `asOf`.
+    ///
+    /// With `official: false` (the at-risk list, a projection to the deadline), always the node's own run as of
+    /// `asOf`: an official run made at another instant says nothing of the pace at `asOf`.
     func standings(
-        year: Int, county: String?, asOf: Date
+        year: Int, county: String?, asOf: Date, official useOfficial: Bool = true
     ) throws(ReplicaError)
         -> (standings: [TeacherStanding], note: String)
     {
         let scope = identity.role == .county ? identity.county : county
-        let official = try officialAssessments(year: year, county: scope).records
+        let official = useOfficial ? try officialAssessments(year: year, county: scope).records : []
         var byTeacher = Dictionary(
             official.map { ("\($0.county) \($0.idType) \($0.idNumber)", $0) }, uniquingKeysWith: { a, _ in a })
         var note = "official assessments published by the hub"
@@ -166,7 +169,7 @@ extension Replica {
     /// 30 days of the deadline. Scoped to one county, the list names them (for that county only); for the whole
     /// province it counts them per county.
     public func atRiskReport(year: Int, county: String?, asOf: Date) throws(ReplicaError) -> Report {
-        let (standings, note) = try standings(year: year, county: county, asOf: asOf)
+        let (standings, note) = try standings(year: year, county: county, asOf: asOf, official: false)
         let (policy, _) = try assessmentPolicies(year: year)
         let opens = policy.opens.date, deadline = policy.deadline.date
         let window = deadline.timeIntervalSince(opens)
