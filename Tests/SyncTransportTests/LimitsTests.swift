@@ -109,7 +109,7 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<20 {
                 group.addTask {
-                    if await gate.acquire(wait: .seconds(30)) {
+                    if await gate.acquire(wait: .seconds(300)) {
                         served.value.withLock { $0 += 1 }
                         try? await Task.sleep(for: .milliseconds(2))
                         gate.release()
