@@ -53,7 +53,9 @@ let package = Package(
         // Pure certificates: the hub-signed token, the verification code, the QR symbol and the printed page.
         .target(
             name: "Certificates",
-            dependencies: ["SyncCore", "CQREncode", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SyncCore", "TrainingDomain", "CQREncode", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         // The SQLite replica: migrations, operation log, sealing, apply, quarantine, conflicts, bundles.

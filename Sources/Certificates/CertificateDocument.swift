@@ -1,3 +1,5 @@
+import TrainingDomain
+
 /// A print-ready HTML document of certificates: one per A4 page, Chinese text, the serial, the verification
 /// code and the QR symbol of the signed token.
 ///
@@ -101,24 +103,5 @@ public struct CertificateDocument: Sendable {
         let parts = iso.split(separator: "-")
         guard parts.count == 3, let m = Int(parts[1]), let d = Int(parts[2]) else { return iso }
         return "\(parts[0])年\(m)月\(d)日"
-    }
-}
-
-/// Escaping for HTML text and attribute values.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

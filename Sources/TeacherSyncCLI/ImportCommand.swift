@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import SQLiteReplica
 import SyncCore
@@ -18,30 +18,12 @@ struct ImportCommand: ParsableCommand {
             member teacher the cohort's courses. The writes are sealed into signed change sets at once.
             """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case schools
-        case teachers
-        case studyRecords = "study-records"
-        case providers
-        case projects
-        case courses
-        case contacts
-        case cohorts
-        case selections
-        case activities
-        case attendance
-        case exemptions
-        case makeUps = "make-ups"
-        case homework
-        case withdrawals
-    }
-
     @Argument(
         help: ArgumentHelp(
             "What the file holds: schools, teachers, study-records, providers, projects, courses, contacts, "
                 + "cohorts, selections, activities, attendance, exemptions, make-ups, homework or withdrawals.",
             valueName: "kind"))
-    var kind: Kind
+    var kind: CSVKind
 
     @OptionGroup var data: DataOptions
 
@@ -59,7 +41,7 @@ struct ImportCommand: ParsableCommand {
         let name = URL(fileURLWithPath: file).lastPathComponent
         var progress = Progress("importing \(name)")
         let result = try replicaCall { () throws(ReplicaError) in
-            try replica.importCSV(CSVKind(rawValue: kind.rawValue)!, data: contents, skipInvalid: skipInvalid) {
+            try replica.importCSV(kind, data: contents, skipInvalid: skipInvalid) {
                 done, total in progress.update(done, of: total)
             }
         }
@@ -93,3 +75,5 @@ struct ImportCommand: ParsableCommand {
         }
     }
 }
+
+extension CSVKind: ExpressibleByArgument {}

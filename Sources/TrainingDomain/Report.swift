@@ -82,30 +82,31 @@ public struct Report: Sendable, Hashable {
     public var html: String {
         var out = """
             <!DOCTYPE html>
-            <html lang="zh-CN"><head><meta charset="utf-8"><title>\(Self.escape(title))</title>
+            <html lang="zh-CN"><head><meta charset="utf-8"><title>\(HTMLText.escape(title))</title>
             <style>
             body { font-family: "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif; margin: 2em; color: #222; }
             table { border-collapse: collapse; margin: 1em 0; } th, td { border: 1px solid #bbb; padding: 0.2em 0.6em; }
             td.n { text-align: right; font-variant-numeric: tabular-nums; } th { background: #eee; }
             .notes { color: #555; } svg text { font-size: 12px; }
             </style></head><body>
-            <h1>\(Self.escape(title))</h1>
+            <h1>\(HTMLText.escape(title))</h1>
 
             """
         if containsPersonalData {
             out += "<p><strong>\(Self.personalDataWarning)</strong></p>\n"
         }
-        out += "<ul class=\"notes\">" + notes.map { "<li>\(Self.escape($0))</li>" }.joined() + "</ul>\n"
+        out += "<ul class=\"notes\">" + notes.map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>\n"
         for section in sections {
-            out += "<h2>\(Self.escape(section.title))</h2>\n"
+            out += "<h2>\(HTMLText.escape(section.title))</h2>\n"
             if let chart = section.chartColumn, let index = section.columns.firstIndex(of: chart) {
                 out += Self.barChart(section, valueIndex: index)
             }
-            out += "<table><tr>" + section.columns.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr>\n"
+            out += "<table><tr>" + section.columns.map { "<th>\(HTMLText.escape($0))</th>" }.joined() + "</tr>\n"
             for row in section.rows {
                 out += "<tr>"
                 out += row.map {
-                    Double($0) != nil ? "<td class=\"n\">\(Self.escape($0))</td>" : "<td>\(Self.escape($0))</td>"
+                    Double($0) != nil
+                        ? "<td class=\"n\">\(HTMLText.escape($0))</td>" : "<td>\(HTMLText.escape($0))</td>"
                 }
                 .joined()
                 out += "</tr>\n"
@@ -121,15 +122,17 @@ public struct Report: Sendable, Hashable {
         let labelWidth = 160.0, barWidth = 360.0, rowHeight = 18.0
         let height = rowHeight * Double(section.rows.count) + 4
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(labelWidth + barWidth + 80))\" "
-        svg += "height=\"\(Int(height))\" role=\"img\" aria-label=\"\(escape(section.columns[valueIndex]))\">\n"
+        svg +=
+            "height=\"\(Int(height))\" role=\"img\" aria-label=\"\(HTMLText.escape(section.columns[valueIndex]))\">\n"
         for (i, row) in section.rows.enumerated() {
             let y = Double(i) * rowHeight + 2
             let w = barWidth * values[i] / maximum
             let label = row.count > 1 && Double(row[0]) != nil ? row[1] : row[0]
-            svg += "<text x=\"0\" y=\"\(Int(y + 13))\">\(escape(String(label.prefix(14))))</text>"
+            svg += "<text x=\"0\" y=\"\(Int(y + 13))\">\(HTMLText.escape(String(label.prefix(14))))</text>"
             svg += "<rect x=\"\(Int(labelWidth))\" y=\"\(Int(y))\" width=\"\(String(format: "%.1f", w))\" "
             svg += "height=\"\(Int(rowHeight - 4))\" fill=\"#4a7ab5\"/>"
-            svg += "<text x=\"\(Int(labelWidth + w + 4))\" y=\"\(Int(y + 13))\">\(escape(row[valueIndex]))</text>\n"
+            svg +=
+                "<text x=\"\(Int(labelWidth + w + 4))\" y=\"\(Int(y + 13))\">\(HTMLText.escape(row[valueIndex]))</text>\n"
         }
         return svg + "</svg>\n"
     }
@@ -140,22 +143,5 @@ public struct Report: Sendable, Hashable {
     static func csvField(_ value: String) -> String {
         guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

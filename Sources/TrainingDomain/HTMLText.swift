@@ -1,0 +1,19 @@
+/// Escaping for HTML text and attribute values, shared by the reports and the printed certificates.
+public enum HTMLText {
+    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by their character references.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
