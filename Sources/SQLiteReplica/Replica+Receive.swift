@@ -89,20 +89,9 @@ extension Replica {
 
     /// Applies decoded sets in stream and sequence order, retrying those that wait for another, and
     /// quarantines what cannot be applied.
-    ///
-    /// All of it is one transaction, each set within it in a savepoint of its own: a refused set leaves nothing
-    /// behind, and the batch costs one commit (one `fsync`) instead of one per set. Nothing is reported as
-    /// applied before that commit.
     private func apply(
         _ sets: [ChangeSet], total: Int, report: ReceiveReport, progress: ((Int, Int) -> Void)?
     ) throws(ReplicaError) -> ReceiveReport {
-        guard !sets.isEmpty else { return report }
-        return try run { db in try self.apply(db, sets, total: total, report: report, progress: progress) }
-    }
-
-    private func apply(
-        _ db: Database, _ sets: [ChangeSet], total: Int, report: ReceiveReport, progress: ((Int, Int) -> Void)?
-    ) throws -> ReceiveReport {
         var report = report
         var done = 0
         var candidates = sets
@@ -116,12 +105,7 @@ extension Replica {
                 done += 1
                 progress?(min(done, total), total)
                 do {
-                    var position = SetVerifier.ChainPosition.duplicate
-                    try db.inSavepoint {
-                        position = try apply(db, set, directory: &directory, report: &report)
-                        return .commit
-                    }
-                    switch position {
+                    switch try apply(set, directory: &directory, report: &report) {
                     case .next:
                         report.applied += 1
                         report.operationsApplied += set.operations.count
@@ -134,7 +118,7 @@ extension Replica {
                 } catch let error as ReplicaError {
                     throw error
                 } catch {
-                    throw ReplicaError.io("applying a set failed: \(Self.safeDescription(error))")
+                    throw .io("applying a set failed: \(Self.safeDescription(error))")
                 }
             }
             let retryable = waiting.filter { $0.1.classification == .retryable && $0.1.reason != .storeFailure }
@@ -143,11 +127,11 @@ extension Replica {
                 // Non-retryable failures are final now; retryable ones get another pass.
                 for (set, error) in waiting where !(error.classification == .retryable && error.reason != .storeFailure)
                 {
-                    report.rejected.append(try reject(db, set, error))
+                    report.rejected.append(try reject(set, error))
                 }
                 continue
             }
-            for (set, error) in waiting { report.rejected.append(try reject(db, set, error)) }
+            for (set, error) in waiting { report.rejected.append(try reject(set, error)) }
             candidates = []
         }
         return report
@@ -191,35 +175,33 @@ extension Replica {
         return try receive(envelopes)
     }
 
-    private func reject(_ db: Database, _ set: ChangeSet, _ error: SyncError) throws -> RejectedSet {
+    private func reject(_ set: ChangeSet, _ error: SyncError) throws(ReplicaError) -> RejectedSet {
         let rejected = RejectedSet(
             setID: set.idHex.prefixString(16), stream: set.stream.description, sequence: set.sequence,
             reason: error.reason, detail: error.detail)
-        try quarantine(db, rawEnvelope: set.envelope, set: set, rejected)
+        try quarantine(rawEnvelope: set.envelope, set: set, rejected)
         return rejected
     }
 
     private func quarantine(rawEnvelope: [UInt8], set: ChangeSet?, _ r: RejectedSet) throws(ReplicaError) {
-        try run { db in try quarantine(db, rawEnvelope: rawEnvelope, set: set, r) }
-    }
-
-    private func quarantine(_ db: Database, rawEnvelope: [UInt8], set: ChangeSet?, _ r: RejectedSet) throws {
         let id = set?.id ?? Array(SHA256.hash(data: rawEnvelope))
         let now = configuration.wallClock.nowMillis()
-        try db.execute(
-            sql: """
-                INSERT OR REPLACE INTO quarantine (set_id, origin, scope, sequence, reason, detail, envelope, received_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                Data(id), set?.stream.origin.hex, set?.stream.scope.wireValue, set.map { Int64($0.sequence) },
-                r.reason.rawValue, r.detail, Data(rawEnvelope.prefix(ChangeSet.maxBodyBytes + 68)), now,
-            ])
+        try run { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO quarantine (set_id, origin, scope, sequence, reason, detail, envelope, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    Data(id), set?.stream.origin.hex, set?.stream.scope.wireValue, set.map { Int64($0.sequence) },
+                    r.reason.rawValue, r.detail, Data(rawEnvelope.prefix(ChangeSet.maxBodyBytes + 68)), now,
+                ])
+        }
     }
 
-    /// Verifies and applies one set in the open transaction. Throws `SyncError` for a refusal.
+    /// Verifies and applies one set in one transaction. Throws `SyncError` for a refusal.
     private func apply(
-        _ db: Database, _ set: ChangeSet, directory cache: inout KeyDirectoryCache, report: inout ReceiveReport
+        _ set: ChangeSet, directory cache: inout KeyDirectoryCache, report: inout ReceiveReport
     ) throws -> SetVerifier.ChainPosition {
         let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
         let wall = configuration.wallClock.nowMillis()
@@ -229,7 +211,7 @@ extension Replica {
         // A set that writes the key registry changes the directory the next set is checked against.
         let changesRegistry = set.operations.contains { Self.isRegistryTable($0.table) }
         defer { if changesRegistry || pinned != nil { cache.invalidate() } }
-        let position = try { () throws -> SetVerifier.ChainPosition in
+        let position = try pool.write { db -> SetVerifier.ChainPosition in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_sets WHERE id = ?", arguments: [Data(set.id)]) == true {
                 return .duplicate
             }
@@ -297,7 +279,7 @@ extension Replica {
             try Self.saveClock(db, clock.last)
             cache.transactionWillCommit(db)
             return .next
-        }()
+        }
         if let pinned { report.pinnedHubOrigin = pinned }
         return position
     }
