@@ -50,7 +50,7 @@ public struct SyncDriver: Sendable {
         var action: SyncRound.Action
         // A hub that cannot be reached here is reported by the round itself; sealing goes ahead so that
         // local writes are ready for a bundle.
-        let hubHeadsBeforeSealing = try? await catchUpOwnStreams()
+        try? await catchUpOwnStreams()
         do {
             // A rotated or restored node first hands the hub its new key's authorization.
             if let pending = try await executor.run({ try $0.pendingAuthorization() }) {
@@ -79,11 +79,7 @@ public struct SyncDriver: Sendable {
             unsealed = more
             round = SyncRound(local: local, available: refs, limits: limits)
             action = round.start()
-            hubKnown = hubHeadsBeforeSealing ?? VersionVector()
-            // The check before sealing has just asked the hub for its heads: the round goes on from that answer.
-            if let hubHeadsBeforeSealing, case .exchangeHeads = action {
-                action = round.headsReceived(hubHeadsBeforeSealing)
-            }
+            hubKnown = VersionVector()
         } catch {
             return Report(outcome: .failed(reason: .storeFailure, detail: "\(error)", retryable: true))
         }
@@ -240,14 +236,12 @@ public struct SyncDriver: Sendable {
     /// Before sealing new writes: if the hub holds later sets of this node's own streams (the node was
     /// restored from an older backup), fetch them first, so new writes are sealed after them instead of
     /// forking the stream, and pending copies of already published operations are dropped.
-    ///
-    /// Returns the hub's heads when nothing had to be fetched (the round then starts from them), `nil` otherwise.
-    private func catchUpOwnStreams() async throws -> VersionVector? {
+    private func catchUpOwnStreams() async throws {
         let own = executor.replica.identity.origin
         var local = try await executor.run { try $0.versionVector() }
         let hub = try await client.exchangeHeads(local)
         guard hub.heads.contains(where: { $0.key.origin == own && $0.value.sequence > local[$0.key].sequence }) else {
-            return hub
+            return
         }
         while true {
             let page = try await client.pull(after: local, maxSets: limits.maxSets, maxBytes: limits.maxBytes)
@@ -255,7 +249,7 @@ public struct SyncDriver: Sendable {
                 _ = try replica.receive(page.envelopes)
                 return try replica.versionVector()
             }
-            guard page.more, next != local else { return nil }
+            guard page.more, next != local else { return }
             local = next
         }
     }
