@@ -19,32 +19,58 @@ extension Replica {
     /// the pending operations or the sets, never both or neither.
     @discardableResult
     public func seal() throws(ReplicaError) -> [SealedSet] {
+        try seal(maxSets: nil).sealed
+    }
+
+    /// Seals the oldest pending operations into at most `maxSets` sets (all of them for `nil`) and leaves the rest
+    /// pending, for a caller that sends the first sets while it seals the others. Each call continues where the
+    /// last one stopped and fills each set as far as the limits allow (when scopes interleave, the oldest scope's
+    /// last set may hold less, so that every call seals something); `more` says whether operations may still be
+    /// pending.
+    public func seal(maxSets: Int?) throws(ReplicaError) -> (sealed: [SealedSet], more: Bool) {
+        let maxSets = maxSets.map { max($0, 1) }
         let signer = identity.signer
         let maxOps = configuration.sealMaxOperations
         let maxBytes = configuration.sealMaxBytes
         let now = configuration.wallClock.nowMillis()
+        // Operations of one scope fill at most `maxSets` sets, so no more are needed to fill them.
+        let rowLimit = maxSets.map { min($0, Int(Int32.max) / maxOps) * maxOps + 1 }
         return try run { db in
             // A key rotated by another process (`teachersync keys rotate`) is never used again.
             guard try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'origin'") == signer.origin.hex
             else {
                 throw ReplicaError.badKeyFile("this node's key was rotated by another process; restart it")
             }
-            var byScope = [String: [(seq: Int64, op: RowOperation, encoded: [UInt8])]]()
-            var order = [String]()
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq")
+            // Pending operations grouped by scope, in the order each scope first appears.
+            var groups = [(scope: String, entries: [(seq: Int64, op: RowOperation, encoded: [UInt8])])]()
+            var current = -1
+            var rowCount = 0
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq LIMIT ?", arguments: [rowLimit ?? -1])
             while let row = try rows.next() {
+                rowCount += 1
                 // Columns by position, as selected: looking them up by name costs more than the rest of the row.
                 let scope: String = row[1]
-                let bytes = [UInt8](row[2] as Data)
+                let bytes = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
                 // Decoding checks that the stored bytes are an operation's canonical encoding; the set's body is
                 // then made of those very bytes.
                 let op = try RowOperation(encoded: bytes)
-                if byScope[scope] == nil { order.append(scope) }
-                byScope[scope, default: []].append((row[0], op, bytes))
+                if current < 0 || groups[current].scope != scope {
+                    if let i = groups.firstIndex(where: { $0.scope == scope }) {
+                        current = i
+                    } else {
+                        groups.append((scope, []))
+                        current = groups.count - 1
+                    }
+                }
+                groups[current].entries.append((row[0], op, bytes))
             }
+            // With a limit, rows past it may continue a scope's last set: that set waits for the next call.
+            let truncated = rowLimit.map { rowCount >= $0 } ?? false
             var sealed = [SealedSet]()
-            for scopeText in order {
-                guard let scope = Scope(wireValue: scopeText) else {
+            var more = truncated
+            groups: for (index, group) in groups.enumerated() {
+                guard let scope = Scope(wireValue: group.scope) else {
                     throw ReplicaError.corruptStore("pending operation with bad scope")
                 }
                 let stream = StreamID(origin: signer.origin, scope: scope)
@@ -53,33 +79,44 @@ extension Replica {
                 var chunkEncoded = [[UInt8]]()
                 var chunkBytes = 0
                 var lastSeq: Int64 = 0
-                func flush() throws {
-                    guard !chunk.isEmpty else { return }
+                // Seals the chunk, unless `maxSets` sets are sealed already.
+                func flush() throws -> Bool {
+                    guard !chunk.isEmpty else { return true }
+                    if let maxSets, sealed.count >= maxSets { return false }
                     let set = try ChangeSet.seal(
                         stream: stream, sequence: head.sequence + 1, previous: head.head, operations: chunk,
                         encoded: chunkEncoded, signer: signer)
                     try Self.storeSet(db, set, local: true, now: now)
                     try db.execute(
-                        sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [scopeText, lastSeq])
+                        sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [group.scope, lastSeq])
                     head = StreamHead(sequence: set.sequence, head: set.id)
                     sealed.append(
                         SealedSet(stream: stream, sequence: set.sequence, operations: chunk.count, id: set.idHex))
                     chunk.removeAll(keepingCapacity: true)
                     chunkEncoded.removeAll(keepingCapacity: true)
                     chunkBytes = 0
+                    return true
                 }
-                for entry in byScope[scopeText]! {
+                for entry in group.entries {
                     if !chunk.isEmpty, chunk.count >= maxOps || chunkBytes + entry.encoded.count > maxBytes {
-                        try flush()
+                        guard try flush() else {
+                            more = true
+                            break groups
+                        }
                     }
                     chunk.append(entry.op)
                     chunkEncoded.append(entry.encoded)
                     chunkBytes += entry.encoded.count
                     lastSeq = entry.seq
                 }
-                try flush()
+                // The oldest scope's last set goes even so when nothing else was sealed: every call makes progress.
+                if truncated, !(index == 0 && sealed.isEmpty) { continue }
+                guard try flush() else {
+                    more = true
+                    break
+                }
             }
-            return sealed
+            return (sealed, more)
         }
     }
 

@@ -99,10 +99,17 @@ public struct ByteReader {
         guard width <= remaining else { throw truncated(width) }
         let start = offset
         offset += width
-        return bytes.withUnsafeBufferPointer { buffer in
-            var v: UInt64 = 0
-            for i in start..<start + width { v = v << 8 | UInt64(buffer[i]) }
-            return v
+        return bytes.withUnsafeBytes { raw in
+            // One unaligned load per integer (big-endian on the wire).
+            switch width {
+            case 8: return UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            case 4: return UInt64(UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
+            case 2: return UInt64(UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt16.self)))
+            default:
+                var v: UInt64 = 0
+                for i in start..<start + width { v = v << 8 | UInt64(raw[i]) }
+                return v
+            }
         }
     }
 

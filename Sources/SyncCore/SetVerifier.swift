@@ -81,8 +81,9 @@ public struct SetVerifier: Sendable {
         case (.provider, .province):
             throw SyncError(.streamScope, "a provider origin writes only in the streams of its teachers' counties")
         }
+        var context = OperationContext(streamScope: set.stream.scope, author: author)
         for (index, op) in set.operations.enumerated() {
-            try checkOperation(op, index: index, streamScope: set.stream.scope, author: author)
+            try check(op, index: index, &context)
         }
     }
 
@@ -92,12 +93,50 @@ public struct SetVerifier: Sendable {
     )
         throws(SyncError)
     {
-        let at = "operation \(index + 1)"
-        guard let table = catalog[op.table] else {
-            throw SyncError(.schemaViolation, "\(at): unknown table \(Self.printable(op.table))")
+        var context = OperationContext(streamScope: streamScope, author: author)
+        try check(op, index: index, &context)
+    }
+
+    /// What the checks of one set's operations share: the stream, the author, and the table of the previous
+    /// operation (a set's operations mostly name one table in a run), looked up once per run.
+    private struct OperationContext {
+        let streamScope: Scope
+        let author: OriginRecord
+        /// The stream's county when it is a valid six-digit code: a row keyed under it passes the scope check.
+        let validStreamCounty: String?
+        var table: TableSchema?
+        /// Whether the author's role may write `table`.
+        var writable = false
+
+        init(streamScope: Scope, author: OriginRecord) {
+            self.streamScope = streamScope
+            self.author = author
+            if case .county(let code) = streamScope, code != "province", Scope(wireValue: code) != nil {
+                validStreamCounty = code
+            } else {
+                validStreamCounty = nil
+            }
         }
-        guard table.writers.contains(author.role) else {
-            throw SyncError(.tableNotWritable, "\(at): role \(author.role.rawValue) may not write \(table.name)")
+    }
+
+    /// The checks of ``checkOperation(_:index:streamScope:author:)``, in its order and with its messages, which
+    /// are built only when a check fails.
+    private func check(_ op: RowOperation, index: Int, _ context: inout OperationContext) throws(SyncError) {
+        var at: String { "operation \(index + 1)" }
+        let table: TableSchema
+        if let last = context.table, last.name == op.table {
+            table = last
+        } else {
+            guard let found = catalog[op.table] else {
+                throw SyncError(.schemaViolation, "\(at): unknown table \(Self.printable(op.table))")
+            }
+            table = found
+            context.table = found
+            context.writable = found.writers.contains(context.author.role)
+        }
+        guard context.writable else {
+            throw SyncError(
+                .tableNotWritable, "\(at): role \(context.author.role.rawValue) may not write \(table.name)")
         }
         switch (table.kind, op.kind) {
         case (.mutable, .upsert), (.mutable, .delete), (.fact, .insertFact): break
@@ -108,29 +147,49 @@ public struct SetVerifier: Sendable {
         guard op.key.count == table.keyColumns.count else {
             throw SyncError(.schemaViolation, "\(at): \(table.name) has \(table.keyColumns.count) key columns")
         }
-        for (name, value) in zip(table.keyColumns, op.key) {
-            guard let column = table.column(name), conforms(value, to: column, allowNull: false) else {
-                throw SyncError(.schemaViolation, "\(at): key column \(name) has the wrong type")
+        for (column, value) in zip(table.keyColumnDeclarations, op.key) {
+            guard conforms(value, to: column, allowNull: false) else {
+                throw SyncError(.schemaViolation, "\(at): key column \(column.name) has the wrong type")
             }
         }
-        var previous: String?
+        // Fields come sorted by name as `valueColumnsByName` is, so one forward pass pairs them; a name not found
+        // ahead (a key or unknown column, or fields out of order) is looked up among all value columns.
+        let sorted = table.valueColumnsByName
+        var next = 0
+        var previous = -1
+        var present: UInt64 = 0
         for field in op.fields {
-            guard let column = table.column(field.name), !table.keyColumns.contains(field.name) else {
+            var i = next
+            while i < sorted.count, sorted[i].column.name != field.name { i += 1 }
+            let position: Int
+            if i < sorted.count {
+                position = sorted[i].position
+                next = i
+            } else if let found = table.valueColumns.firstIndex(where: { $0.name == field.name }) {
+                position = found
+            } else {
                 throw SyncError(
                     .schemaViolation, "\(at): \(table.name) has no value column \(Self.printable(field.name))")
             }
-            guard previous != field.name else {
+            guard position != previous else {
                 throw SyncError(.schemaViolation, "\(at): column \(field.name) written twice")
             }
-            previous = field.name
+            previous = position
+            if position < 64 { present |= 1 << UInt64(position) }
+            let column = table.valueColumns[position]
             guard conforms(field.value, to: column, allowNull: column.optional) else {
                 throw SyncError(.schemaViolation, "\(at): column \(field.name) has the wrong type")
             }
         }
         switch op.kind {
         case .insertFact:
-            for column in table.valueColumns where !column.optional && op.value(of: column.name) == nil {
-                throw SyncError(.schemaViolation, "\(at): fact lacks required column \(column.name)")
+            let required = table.requiredValueColumns
+            if table.valueColumns.count <= 64, present & required == required { break }
+            for (position, column) in table.valueColumns.enumerated() where !column.optional {
+                let carried = position < 64 ? present & 1 << UInt64(position) != 0 : op.value(of: column.name) != nil
+                guard carried else {
+                    throw SyncError(.schemaViolation, "\(at): fact lacks required column \(column.name)")
+                }
             }
         case .delete:
             guard op.fields.isEmpty else { throw SyncError(.schemaViolation, "\(at): a delete carries no fields") }
@@ -140,13 +199,14 @@ public struct SetVerifier: Sendable {
             }
         }
         guard let county = table.county(ofKey: op.key) else { return }
+        if let valid = context.validStreamCounty, county == valid { return }
         guard county != "province", Scope(wireValue: county) != nil else {
             throw SyncError(.schemaViolation, "\(at): \(table.name) rows are keyed under a six-digit county code")
         }
-        if case .county(let streamCounty) = streamScope, county != streamCounty {
+        if case .county(let streamCounty) = context.streamScope, county != streamCounty {
             throw SyncError(.outsideCounty, "\(at): a row of another county in the stream of county \(streamCounty)")
         }
-        if streamScope == .province {
+        if context.streamScope == .province {
             throw SyncError(.streamScope, "\(at): county rows belong in their county's stream")
         }
     }
@@ -164,8 +224,14 @@ public struct SetVerifier: Sendable {
         case (.null, _): return allowNull
         case (.integer, .integer): return true
         // Text travels length-prefixed, but SQLite bindings and C tools stop at U+0000: refuse it everywhere.
-        case (.text(let s), .text): return s.utf8.count <= 1 << 20 && !s.utf8.contains(0)
+        case (.text(let s), .text): return s.utf8.count <= 1 << 20 && !Self.containsNUL(s)
         default: return false
         }
+    }
+
+    /// Whether the text holds U+0000, scanned on its contiguous UTF-8 bytes (the view's generic iterator cost a
+    /// tenth of the hub's apply; docs/BENCHMARKS.md).
+    private static func containsNUL(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? s.utf8.contains(0)
     }
 }

@@ -113,6 +113,14 @@ public struct SyncRound: Sendable {
         return nextPushOrPull()
     }
 
+    /// The node sealed more of its writes while the round ran (it seals the next batch's sets while a batch is on
+    /// its way): `available` replaces the sets the node may push, and `local` is its version vector with them.
+    public mutating func setsSealed(available refs: [SetRef], local newLocal: VersionVector) {
+        guard phase == .pushing || phase == .exchanging else { return }
+        available = refs.sorted { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+        local = newLocal
+    }
+
     /// The hub refused an upload with a reason (the whole batch or a set in it).
     public mutating func uploadRefused(_ error: SyncError) -> Action {
         inFlight = []

@@ -58,11 +58,32 @@ public struct TableSchema: Sendable, Hashable {
         self.kind = kind
         self.scopeColumn = scopeColumn
         self.writers = writers
-        self.valueColumns = columns.filter { !keyColumns.contains($0.name) }
+        let valueColumns = columns.filter { !keyColumns.contains($0.name) }
+        self.valueColumns = valueColumns
+        keyColumnDeclarations = keyColumns.map { k in columns.first { $0.name == k }! }
+        valueColumnsByName = valueColumns.enumerated().map { SortedColumn(column: $1, position: $0) }.sorted {
+            $0.column.name.utf8.lexicographicallyPrecedes($1.column.name.utf8)
+        }
+        // Facts only: the bit (by declared position) of each value column an operation must carry.
+        requiredValueColumns = valueColumns.enumerated().reduce(0) { $1.element.optional ? $0 : $0 | 1 << $1.offset }
     }
 
     /// The columns that are not part of the key, in declared order.
     public let valueColumns: [Column]
+
+    /// The declarations of ``keyColumns``, in the same order.
+    let keyColumnDeclarations: [Column]
+    /// The value columns in the order operations carry their fields (UTF-8 order of the name), each with its
+    /// position in ``valueColumns``: the verifier pairs them with an operation's fields in one pass.
+    let valueColumnsByName: [SortedColumn]
+    /// A bit per value column (by position, the first 64) that is not optional.
+    let requiredValueColumns: UInt64
+
+    /// A value column and its position among the value columns.
+    struct SortedColumn: Sendable, Hashable {
+        let column: Column
+        let position: Int
+    }
 
     /// The column with this name.
     public func column(_ name: String) -> Column? { columns.first { $0.name == name } }

@@ -58,7 +58,30 @@ public struct HubClient: Sendable {
 
     /// Uploads a batch of envelopes; returns the hub's result (applied, refused, heads).
     public func upload(_ envelopes: [[UInt8]]) async throws(SyncError) -> (WireMessages.UploadResult, VersionVector) {
-        let (body, _) = try await post("/v1/sets", body: BundleFile.encode(envelopes), compressible: true)
+        try await upload(try prepareUpload(envelopes))
+    }
+
+    /// An upload's body made before it is sent (a node makes the next batch's while the previous one is on its
+    /// way): the bundle, and its deflated form when the hub speaks compression.
+    public struct PreparedUpload: Sendable {
+        let plain: [UInt8]
+        let deflated: [UInt8]?
+    }
+
+    /// Encodes (and compresses, when the hub speaks compression) a batch for `upload(_:)`.
+    public func prepareUpload(_ envelopes: [[UInt8]]) throws(SyncError) -> PreparedUpload {
+        let plain = BundleFile.encode(envelopes)
+        return PreparedUpload(
+            plain: plain, deflated: compresses(plain, compressible: true) ? try WireCompression.compress(plain) : nil)
+    }
+
+    /// Uploads a prepared batch; returns the hub's result (applied, refused, heads).
+    public func upload(_ prepared: PreparedUpload) async throws(SyncError) -> (WireMessages.UploadResult, VersionVector)
+    {
+        // Compressed only if the hub still speaks compression now.
+        let deflated = compresses(prepared.plain, compressible: true) ? prepared.deflated : nil
+        let (body, _) = try await post(
+            "/v1/sets", body: deflated ?? prepared.plain, compressed: deflated != nil)
         guard let result = try? JSONDecoder().decode(WireMessages.UploadResult.self, from: Data(body)) else {
             throw SyncError(.transportFailure, "the hub's upload answer is not the protocol's JSON")
         }
@@ -140,13 +163,22 @@ public struct HubClient: Sendable {
     ///
     /// A `compressible` body is deflated when the hub has said it speaks a protocol version with compression;
     /// the signature covers the body as sent. A compressed response is inflated (at most 256 MiB).
+    /// Whether a body is sent compressed: it is large enough and both sides speak compression.
+    private func compresses(_ plain: [UInt8], compressible: Bool) -> Bool {
+        compressible && protocolVersion >= WireMessages.compressionSince
+            && (negotiatedProtocol ?? 1) >= WireMessages.compressionSince && plain.count >= WireCompression.threshold
+    }
+
     private func post(
         _ path: String, body plain: [UInt8], compressible: Bool = false
     ) async throws(SyncError) -> ([UInt8], HTTPHeaders) {
-        let compress =
-            compressible && protocolVersion >= WireMessages.compressionSince
-            && (negotiatedProtocol ?? 1) >= WireMessages.compressionSince && plain.count >= WireCompression.threshold
-        let body = compress ? try WireCompression.compress(plain) : plain
+        let compress = compresses(plain, compressible: compressible)
+        return try await post(path, body: compress ? try WireCompression.compress(plain) : plain, compressed: compress)
+    }
+
+    private func post(
+        _ path: String, body: [UInt8], compressed compress: Bool
+    ) async throws(SyncError) -> ([UInt8], HTTPHeaders) {
         let signature = RequestSignature.sign(
             method: "POST", path: path, body: body, signer: signer, nowMillis: wallClock.nowMillis())
         var request = HTTPClientRequest(url: baseURL + path)

@@ -65,33 +65,66 @@ public struct SyncDriver: Sendable {
         } catch {
             return Report(outcome: .failed(reason: .storeFailure, detail: "\(error)", retryable: true))
         }
+        // One batch's sets are sealed before the first upload; the next batch's are sealed while a batch is on its
+        // way, so that a large delta is sealed while the hub applies it. Whatever is still pending when the round
+        // ends is sealed then, so that local writes are ready for a bundle whatever the outcome.
+        var unsealed: Bool
+        var hubKnown: VersionVector
         do {
-            let (local, refs) = try await executor.run { replica in
-                try replica.seal()
-                return (try replica.versionVector(), try replica.setReferences())
+            let perBatch = limits.maxSets
+            let (local, refs, more) = try await executor.run { replica in
+                let more = try replica.seal(maxSets: perBatch).more
+                return (try replica.versionVector(), try replica.setReferences(), more)
             }
+            unsealed = more
             round = SyncRound(local: local, available: refs, limits: limits)
             action = round.start()
+            hubKnown = VersionVector()
         } catch {
             return Report(outcome: .failed(reason: .storeFailure, detail: "\(error)", retryable: true))
         }
+        var prefetched: Ahead.Batch?
         while true {
             switch action {
             case .finish(let outcome):
+                if unsealed { _ = try? await executor.run { try $0.seal() } }
                 if case .inSync = outcome { receiptProblems += await fetchMissingReceipts() }
                 return Report(
                     outcome: outcome, rejectedByHub: rejectedByHub, rejectedHere: rejectedHere,
                     receiptProblems: receiptProblems)
             case .exchangeHeads(let local):
                 do {
-                    action = round.headsReceived(try await client.exchangeHeads(local))
+                    let heads = try await client.exchangeHeads(local)
+                    hubKnown = heads
+                    action = round.headsReceived(heads)
                 } catch {
                     action = fail(&round, error)
                 }
             case .upload(let refs):
                 do {
-                    let envelopes = try await executor.run { try $0.envelopes(refs) }
-                    let (result, heads) = try await client.upload(envelopes)
+                    let body: HubClient.PreparedUpload
+                    if let prefetched, prefetched.refs == refs {
+                        body = prefetched.body
+                    } else {
+                        let envelopes = try await executor.run { try $0.envelopes(refs) }
+                        body = try client.prepareUpload(envelopes)
+                    }
+                    prefetched = nil
+                    // While the batch is on its way and applied: seal the next batch and prepare its body.
+                    async let ahead = workAhead(after: refs, sealing: unsealed, hub: hubKnown)
+                    let sent: Result<(WireMessages.UploadResult, VersionVector), SyncError>
+                    do {
+                        sent = .success(try await client.upload(body))
+                    } catch {
+                        sent = .failure(error)
+                    }
+                    if let done = await ahead {
+                        unsealed = done.more
+                        if let sealed = done.sealed { round.setsSealed(available: sealed.refs, local: sealed.local) }
+                        prefetched = done.next
+                    }
+                    let (result, heads) = try sent.get()
+                    hubKnown = Self.merged(hubKnown, heads)
                     rejectedByHub += result.rejected.map { "\($0.set): \($0.reason) (\($0.detail))" }
                     let receipts = result.receipts ?? []
                     let refused = try await executor.run { try $0.keepReceipts(receipts) }
@@ -128,6 +161,76 @@ public struct SyncDriver: Sendable {
                 }
             }
         }
+    }
+
+    /// What was done while a batch was on its way.
+    struct Ahead: Sendable {
+        /// Whether writes may still be pending after sealing.
+        var more: Bool
+        /// The sets the node may push and its version vector, when more sets were sealed.
+        var sealed: (refs: [SyncRound.SetRef], local: VersionVector)?
+        /// The body of the batch the round is expected to ask for next.
+        var next: Batch?
+
+        struct Batch: Sendable {
+            let refs: [SyncRound.SetRef]
+            let body: HubClient.PreparedUpload
+        }
+    }
+
+    /// Seals the next batch's sets (when writes are pending) and prepares the body of the batch the round will ask
+    /// for next if the one on its way is accepted. `nil` when that fails: the round then goes on as without it.
+    private func workAhead(after batch: [SyncRound.SetRef], sealing: Bool, hub: VersionVector) async -> Ahead? {
+        let perBatch = limits.maxSets
+        do {
+            var ahead = Ahead(more: false)
+            var refs: [SyncRound.SetRef]
+            if sealing {
+                let (more, local, all) = try await executor.run { replica in
+                    let more = try replica.seal(maxSets: perBatch).more
+                    return (more, try replica.versionVector(), try replica.setReferences())
+                }
+                ahead.more = more
+                ahead.sealed = (all, local)
+                refs = all
+            } else {
+                refs = try await executor.run { try $0.setReferences() }
+            }
+            let next = Self.predictedBatch(refs, hub: hub, after: batch, limits: limits)
+            if !next.isEmpty {
+                let envelopes = try await executor.run { try $0.envelopes(next) }
+                ahead.next = .init(refs: next, body: try client.prepareUpload(envelopes))
+            }
+            return ahead
+        } catch {
+            return nil
+        }
+    }
+
+    /// The batch ``SyncRound`` asks for after `batch` is accepted, picked as it picks one: the sets past the hub's
+    /// heads, in stream and sequence order, up to the batch limits. A guess only: a body is used only for the
+    /// batch it was made for.
+    static func predictedBatch(
+        _ refs: [SyncRound.SetRef], hub: VersionVector, after batch: [SyncRound.SetRef], limits: SyncRound.Limits
+    ) -> [SyncRound.SetRef] {
+        var held = hub.heads.mapValues(\.sequence)
+        for ref in batch where ref.sequence > held[ref.stream] ?? 0 { held[ref.stream] = ref.sequence }
+        var next = [SyncRound.SetRef]()
+        var bytes = 0
+        for ref in refs.sorted(by: { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) })
+        where ref.sequence > held[ref.stream] ?? 0 {
+            if !next.isEmpty, next.count >= limits.maxSets || bytes + ref.size > limits.maxBytes { break }
+            next.append(ref)
+            bytes += ref.size
+        }
+        return next
+    }
+
+    /// `a` with each stream's head replaced by `b`'s where `b`'s is not older.
+    static func merged(_ a: VersionVector, _ b: VersionVector) -> VersionVector {
+        var out = a
+        for (stream, head) in b.heads where head.sequence >= out[stream].sequence { out.heads[stream] = head }
+        return out
     }
 
     /// Before sealing new writes: if the hub holds later sets of this node's own streams (the node was

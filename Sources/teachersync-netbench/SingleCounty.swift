@@ -90,7 +90,8 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
     var client = HubClient(
         baseURL: relay.url, signer: county.identity.signer, wallClock: SystemWallClock(), http: HubClient.nodeClient)
     client.timeout = .seconds(o.timeoutSeconds)
-    let driver = SyncDriver(executor: ReplicaExecutor(county), client: client)
+    let driver = SyncDriver(
+        executor: ReplicaExecutor(county), client: client, limits: SyncRound.Limits(maxSets: o.batchSets))
     let ownBefore = try county.ownHeads()
     let (deltaWritten, deltaWriteTime) = try measure { try county.write(night.writes) }
     try require(deltaWritten.written == night.count, "delta: wrote \(deltaWritten.written) of \(night.count)")
@@ -169,7 +170,10 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
     let daemon = try await ChildProcess.start(
         name: "county daemon", binary: ctx.binary,
         arguments: ["county", "run", "--data", countyDir.path, "--hub", relay.url, "--listen", "127.0.0.1:0"],
-        environment: ["TEACHERSYNC_SYNC_WINDOW_START": windowStart, "TEACHERSYNC_SYNC_WINDOW_END": windowEnd],
+        environment: [
+            "TEACHERSYNC_SYNC_WINDOW_START": windowStart, "TEACHERSYNC_SYNC_WINDOW_END": windowEnd,
+            "TEACHERSYNC_SYNC_BATCH_MAX_SETS": String(o.batchSets),
+        ],
         logPath: phaseDir.appendingPathComponent("county.log").path)
     say(
         "  pid \(daemon.pid), local API port \(daemon.port); nightly window set to \(windowStart)–\(windowEnd) "

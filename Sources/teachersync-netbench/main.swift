@@ -35,6 +35,8 @@ struct Options: Sendable {
     var idleSeconds = 5
     var keep = false
     var profileIngest = false
+    /// The county's upload batch limit in sets (`sync.batch.max_sets`; the daemon's default is 64).
+    var batchSets = 64
 
     static let usage = """
         usage: teachersync-netbench [options]
@@ -53,6 +55,8 @@ struct Options: Sendable {
           --timeout S             request timeout of the county clients, seconds (default 60, as HubClient)
           --retry-base S          first retry delay after a failed round, seconds (default 30, as the daemon)
           --max-rounds N          sync rounds per province node before giving up (default 10)
+          --batch-sets N          sets per upload batch of the single county, its driver and its daemon
+                                  (sync.batch.max_sets; default 64, the daemon's default)
           --teachersync PATH      the teachersync executable (default: the one next to this benchmark)
           --keep                  keep the temporary folder (replicas, hub and daemon logs)
           --profile-ingest        only the county's seal and the hub's decode + receive of one delta, in this
@@ -88,7 +92,7 @@ struct Options: Sendable {
             case "--records", "--new-records", "--updates", "--province-records", "--province-delta",
                 "--province-updates":
                 explicit[arg] = number(arg, min: 0)
-            case "--timeout", "--retry-base", "--max-rounds": explicit[arg] = number(arg, min: 1)
+            case "--timeout", "--retry-base", "--max-rounds", "--batch-sets": explicit[arg] = number(arg, min: 1)
             case "-h", "--help":
                 say(usage)
                 exit(0)
@@ -115,6 +119,7 @@ struct Options: Sendable {
         o.timeoutSeconds = explicit["--timeout"] ?? o.timeoutSeconds
         o.retryBaseSeconds = explicit["--retry-base"] ?? o.retryBaseSeconds
         o.maxRounds = explicit["--max-rounds"] ?? o.maxRounds
+        o.batchSets = explicit["--batch-sets"] ?? o.batchSets
         guard o.newRecords + o.updates > 0 else { fail("the nightly delta is empty") }
         guard o.updates <= o.teachers else { fail("--updates must not exceed --teachers") }
         guard o.provinceUpdates <= o.provinceTeachers else {
