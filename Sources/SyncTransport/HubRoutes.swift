@@ -199,6 +199,15 @@ public struct HubRoutes: Sendable {
                 }
                 uploaded.insert(set.stream)
                 sets.append(set)
+            } else if caller.role == .provider {
+                // A provider uploads only its own sets, in county streams; the hub then checks them against its
+                // project (PROTOCOL.md, section 11.1).
+                let set = try decoded.get()
+                guard set.stream.origin == caller.origin, set.stream.scope != .province else {
+                    throw SyncError(.authForbidden, "a provider uploads only its own sets, in county streams")
+                }
+                uploaded.insert(set.stream)
+                sets.append(set)
             } else if let set = try? decoded.get() {
                 uploaded.insert(set.stream)
                 sets.append(set)

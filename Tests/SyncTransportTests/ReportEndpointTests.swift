@@ -65,4 +65,46 @@ import Testing
             #expect(try await ask(#"{"kind": "completion", "year": 2019}"#, as: provider).reason == "auth.forbidden")
         }
     }
+
+    @Test("a provider uploads only its own sets, in county streams")
+    func providerUploads() async throws {
+        let f = try TransportFixture()
+        try f.hub.write([
+            Self.row(
+                "projects", [.text("PJ")],
+                [
+                    ("year", .integer(2019)), ("name", .text("小学")), ("stages", .text("2")),
+                    ("provider_code", .text("P1")), ("hours_required", .integer(520)),
+                ])
+        ])
+        try f.hub.seal()
+        let provider = SigningIdentity(privateKey: Curve25519.Signing.PrivateKey())
+        try f.hub.enrolProvider(publicKey: provider.publicKey, project: "PJ")
+        let other = SigningIdentity(privateKey: Curve25519.Signing.PrivateKey())
+        func envelope(_ signer: SigningIdentity, _ scope: Scope) throws -> [UInt8] {
+            let op = RowOperation(
+                kind: .insertFact, hlc: HybridTimestamp(physicalMillis: UInt64(f.clock.nowMillis()), logical: 0),
+                table: "withdrawals", key: [.text("130102"), .text("R1")],
+                fields: [.init("reason", .text("x")), .init("withdrawn_at", .text("2019-10-01T10:00:00+08:00"))])
+            return try ChangeSet.seal(
+                stream: StreamID(origin: signer.origin, scope: scope), sequence: 1,
+                previous: [UInt8](repeating: 0, count: 32), operations: [op], signer: signer
+            ).envelope
+        }
+        try await f.withHub { hub in
+            func upload(_ envelopes: [[UInt8]]) async throws -> RawHTTP.Answer {
+                let request = RawHTTP.signed(
+                    "/v1/sets", on: hub, body: BundleFile.encode(envelopes), signer: provider,
+                    nowMillis: f.clock.nowMillis())
+                return try await RawHTTP.send("POST", request.url, body: request.body, headers: request.headers)
+            }
+            #expect(try await upload([envelope(other, .county("130102"))]).reason == "auth.forbidden")
+            #expect(try await upload([envelope(provider, .province)]).reason == "auth.forbidden")
+            #expect(try await upload([[1, 2, 3]]).reason == "format.malformed")
+            // Its own set in a county stream reaches the hub's project check (no such record: refused there).
+            let own = try await upload([envelope(provider, .county("130102"))])
+            #expect(own.status == 200, "\(own.text)")
+            #expect(own.text.contains("scope.outside_project"), "\(own.text)")
+        }
+    }
 }
