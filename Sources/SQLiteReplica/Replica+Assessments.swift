@@ -26,13 +26,18 @@ public struct AssessmentRecord: Sendable, Hashable {
         reasons.split(separator: "\n").map { line in String(line.prefix { $0 != ":" }) }
     }
 
+    /// Hours per category in tenths, parsed from ``hours``, in the policy's order.
+    public var categoryHours: [(category: String, tenths: Int)] {
+        hours.split(separator: ";").compactMap { pair in
+            let parts = pair.split(separator: "=")
+            guard parts.count == 2, let tenths = Int(parts[1]) else { return nil }
+            return (String(parts[0]), tenths)
+        }
+    }
+
     /// Hours of one category, in tenths (0 when the category is not listed).
     public func hours(_ category: String) -> Int {
-        for pair in hours.split(separator: ";") {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2, parts[0] == category { return Int(parts[1]) ?? 0 }
-        }
-        return 0
+        categoryHours.first { $0.category == category }?.tenths ?? 0
     }
 
     /// The line the assessment digest hashes: everything but the reasons' wording, which may change between

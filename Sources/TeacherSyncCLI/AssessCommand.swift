@@ -41,16 +41,7 @@ struct AssessCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let instant: Date
-        if let asOf {
-            guard let parsed = OffsetInstant(asOf) else {
-                throw CLIFailure.usage(
-                    "--as-of \(asOf) is not an ISO 8601 time with offset, e.g. 2020-01-01T00:00:00+08:00")
-            }
-            instant = parsed.date
-        } else {
-            instant = Date()
-        }
+        let instant = try Self.instant(asOf: asOf)
         let replica = try data.open()
         if publish {
             let result = try replicaCall { () throws(ReplicaError) in
@@ -107,12 +98,19 @@ struct AssessCommand: ParsableCommand {
         }
         print("status \(record.status)")
         print("total_hours \(Tenths(tenths: record.totalHours))")
-        for pair in record.hours.split(separator: ";") {
-            let kv = pair.split(separator: "=")
-            if kv.count == 2, let tenths = Int(kv[1]) { print("hours \(kv[0]) \(Tenths(tenths: tenths))") }
-        }
+        for (category, tenths) in record.categoryHours { print("hours \(category) \(Tenths(tenths: tenths))") }
         if let score = record.score { print("score \(Tenths(tenths: score))") }
         for line in record.reasons.split(separator: "\n") { print("reason \(line)") }
+    }
+
+    /// The instant `--as-of` names (ISO 8601 with offset), or now.
+    static func instant(asOf: String?) throws -> Date {
+        guard let asOf else { return Date() }
+        guard let parsed = OffsetInstant(asOf) else {
+            throw CLIFailure.usage(
+                "--as-of \(asOf) is not an ISO 8601 time with offset, e.g. 2020-01-01T00:00:00+08:00")
+        }
+        return parsed.date
     }
 
     static func summary(_ run: AssessmentRun) -> String {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import AssessmentPolicy
 import Foundation
 import SQLiteReplica
 import TrainingDomain
@@ -64,13 +63,7 @@ struct ReportCommand: ParsableCommand {
         if let county, !UnitCatalog.hebei201904.isCounty(county) {
             throw CLIFailure.usage("--county \(county) is not a Hebei county-level code")
         }
-        var instant = Date()
-        if let asOf {
-            guard let parsed = OffsetInstant(asOf) else {
-                throw CLIFailure.usage("--as-of \(asOf) is not an ISO 8601 time with offset")
-            }
-            instant = parsed.date
-        }
+        let instant = try AssessCommand.instant(asOf: asOf)
         let replica = try data.open()
         let report = try replicaCall { () throws(ReplicaError) -> Report in
             switch kind {
