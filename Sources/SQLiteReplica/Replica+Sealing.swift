@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 public import SyncCore
 
 /// A set this node sealed.
@@ -41,29 +42,42 @@ extension Replica {
             else {
                 throw ReplicaError.badKeyFile("this node's key was rotated by another process; restart it")
             }
-            // Pending operations grouped by scope, in the order each scope first appears.
-            var groups = [(scope: String, entries: [(seq: Int64, op: RowOperation, encoded: [UInt8])])]()
+            // Pending operations grouped by scope, in the order each scope first appears. Each group keeps its
+            // operations' stored bytes end to end: a set's body is made of those very bytes.
+            var groups = [PendingGroup]()
             var current = -1
             var rowCount = 0
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq LIMIT ?", arguments: [rowLimit ?? -1])
-            while let row = try rows.next() {
+            let select = try db.makeStatement(sql: "SELECT seq, scope, op FROM pending_ops ORDER BY seq LIMIT ?")
+            let s = select.sqliteStatement
+            sqlite3_bind_int64(s, 1, Int64(rowLimit ?? -1))
+            defer { sqlite3_reset(s) }
+            // Read through SQLite's C API: building a GRDB row, a `Data` and an array for each of tens of thousands
+            // of operations cost more than sealing them (docs/BENCHMARKS.md, "Third pass").
+            while true {
+                let code = sqlite3_step(s)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
                 rowCount += 1
-                // Columns by position, as selected: looking them up by name costs more than the rest of the row.
-                let scope: String = row[1]
-                let bytes = try row.withUnsafeData(atIndex: 2) { [UInt8]($0 ?? Data()) }
-                // Decoding checks that the stored bytes are an operation's canonical encoding; the set's body is
-                // then made of those very bytes.
-                let op = try RowOperation(encoded: bytes)
+                let seq = sqlite3_column_int64(s, 0)
+                let scopeText = sqlite3_column_text(s, 1)
+                let scope = String(
+                    decoding: UnsafeBufferPointer(start: scopeText, count: Int(sqlite3_column_bytes(s, 1))),
+                    as: UTF8.self)
+                let blob = sqlite3_column_blob(s, 2)
+                let op = UnsafeRawBufferPointer(start: blob, count: Int(sqlite3_column_bytes(s, 2)))
                 if current < 0 || groups[current].scope != scope {
                     if let i = groups.firstIndex(where: { $0.scope == scope }) {
                         current = i
                     } else {
-                        groups.append((scope, []))
+                        groups.append(PendingGroup(scope: scope))
                         current = groups.count - 1
                     }
                 }
-                groups[current].entries.append((row[0], op, bytes))
+                try groups[current].append(op, seq: seq)
             }
             // With a limit, rows past it may continue a scope's last set: that set waits for the next call.
             let truncated = rowLimit.map { rowCount >= $0 } ?? false
@@ -75,39 +89,42 @@ extension Replica {
                 }
                 let stream = StreamID(origin: signer.origin, scope: scope)
                 var head = try Self.head(db, stream)
-                var chunk = [RowOperation]()
-                var chunkEncoded = [[UInt8]]()
-                var chunkBytes = 0
-                var lastSeq: Int64 = 0
+                // The chunk is the group's entries `first..<next`.
+                var first = 0
+                var next = 0
                 // Seals the chunk, unless `maxSets` sets are sealed already.
                 func flush() throws -> Bool {
-                    guard !chunk.isEmpty else { return true }
+                    guard next > first else { return true }
                     if let maxSets, sealed.count >= maxSets { return false }
-                    let set = try ChangeSet.seal(
-                        stream: stream, sequence: head.sequence + 1, previous: head.head, operations: chunk,
-                        encoded: chunkEncoded, signer: signer)
-                    try Self.storeSet(db, set, local: true, now: now)
-                    try db.execute(
-                        sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?", arguments: [group.scope, lastSeq])
+                    let from = first == 0 ? 0 : group.entries[first - 1].end
+                    let to = group.entries[next - 1].end
+                    let set = try group.bytes.withUnsafeBytes { bytes in
+                        try ChangeSet.sealEncoded(
+                            stream: stream, sequence: head.sequence + 1, previous: head.head,
+                            operations: UnsafeRawBufferPointer(rebasing: bytes[from..<to]), count: next - first,
+                            hlcRange: group.entries[first].hlc...group.entries[next - 1].hlc, signer: signer)
+                    }
+                    try Self.storeSet(db, set, now: now)
+                    try db.cachedStatement(sql: "DELETE FROM pending_ops WHERE scope = ? AND seq <= ?").execute(
+                        arguments: [group.scope, group.entries[next - 1].seq])
                     head = StreamHead(sequence: set.sequence, head: set.id)
                     sealed.append(
-                        SealedSet(stream: stream, sequence: set.sequence, operations: chunk.count, id: set.idHex))
-                    chunk.removeAll(keepingCapacity: true)
-                    chunkEncoded.removeAll(keepingCapacity: true)
-                    chunkBytes = 0
+                        SealedSet(stream: stream, sequence: set.sequence, operations: next - first, id: set.idHex))
+                    first = next
                     return true
                 }
-                for entry in group.entries {
-                    if !chunk.isEmpty, chunk.count >= maxOps || chunkBytes + entry.encoded.count > maxBytes {
+                var chunkBytes = 0
+                while next < group.entries.count {
+                    let size = group.entries[next].end - (next == 0 ? 0 : group.entries[next - 1].end)
+                    if next > first, next - first >= maxOps || chunkBytes + size > maxBytes {
                         guard try flush() else {
                             more = true
                             break groups
                         }
+                        chunkBytes = 0
                     }
-                    chunk.append(entry.op)
-                    chunkEncoded.append(entry.encoded)
-                    chunkBytes += entry.encoded.count
-                    lastSeq = entry.seq
+                    chunkBytes += size
+                    next += 1
                 }
                 // The oldest scope's last set goes even so when nothing else was sealed: every call makes progress.
                 if truncated, !(index == 0 && sealed.isEmpty) { continue }
@@ -140,25 +157,72 @@ extension Replica {
 
     /// Stores a set verbatim and advances its stream's head.
     static func storeSet(_ db: Database, _ set: ChangeSet, local: Bool, now: Int64) throws {
-        let id = Data(set.id)
-        try db.execute(
+        try storeSet(
+            db, id: set.id, stream: set.stream, sequence: set.sequence, previous: set.previous,
+            envelope: set.envelope, operationCount: set.operations.count, format: set.format,
+            hlcMax: set.hlcRange.upperBound, local: local, now: now)
+    }
+
+    /// Stores a set this node has just sealed.
+    static func storeSet(_ db: Database, _ set: SealedEnvelope, now: Int64) throws {
+        try storeSet(
+            db, id: set.id, stream: set.stream, sequence: set.sequence, previous: set.previous,
+            envelope: set.envelope, operationCount: set.operationCount, format: set.format,
+            hlcMax: set.hlcRange.upperBound, local: true, now: now)
+    }
+
+    private static func storeSet(
+        _ db: Database, id rawID: [UInt8], stream: StreamID, sequence: UInt64, previous: [UInt8], envelope: [UInt8],
+        operationCount: Int, format: UInt16, hlcMax: HybridTimestamp, local: Bool, now: Int64
+    ) throws {
+        let id = Data(rawID)
+        try db.cachedStatement(
             sql: """
                 INSERT INTO change_sets (id, origin, scope, sequence, previous, envelope, op_count, format, received_at, local)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                id, Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence), Data(set.previous),
-                Data(set.envelope), set.operations.count, Int(set.format), now, local ? 1 : 0,
-            ])
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO stream_heads (origin, scope, sequence, head, hlc_max) VALUES (?, ?, ?, ?, ?)",
-            arguments: [
-                Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence), id,
-                Int64(bitPattern: set.hlcRange.upperBound.rawValue),
-            ])
-        try db.execute(sql: "DELETE FROM quarantine WHERE set_id = ?", arguments: [id])
-        let previous = try Data.fetchOne(db, sql: "SELECT log_head FROM ingest_log ORDER BY position DESC LIMIT 1")
-        let head = IngestLog.next(previous.map { Array($0) } ?? IngestLog.emptyHead, set.id)
-        try db.execute(sql: "INSERT INTO ingest_log (set_id, log_head) VALUES (?, ?)", arguments: [id, Data(head)])
+                """
+        ).execute(arguments: [
+            id, Data(stream.origin.bytes), stream.scope.wireValue, Int64(sequence), Data(previous),
+            Data(envelope), operationCount, Int(format), now, local ? 1 : 0,
+        ])
+        try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO stream_heads (origin, scope, sequence, head, hlc_max) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            Data(stream.origin.bytes), stream.scope.wireValue, Int64(sequence), id,
+            Int64(bitPattern: hlcMax.rawValue),
+        ])
+        try db.cachedStatement(sql: "DELETE FROM quarantine WHERE set_id = ?").execute(arguments: [id])
+        let previousHead = try Data.fetchOne(
+            db.cachedStatement(sql: "SELECT log_head FROM ingest_log ORDER BY position DESC LIMIT 1"))
+        let head = IngestLog.next(previousHead.map { Array($0) } ?? IngestLog.emptyHead, rawID)
+        try db.cachedStatement(sql: "INSERT INTO ingest_log (set_id, log_head) VALUES (?, ?)").execute(
+            arguments: [id, Data(head)])
+    }
+}
+
+/// One scope's pending operations, as stored, laid end to end.
+private struct PendingGroup {
+    let scope: String
+    var bytes: [UInt8] = []
+    /// Per operation: where its bytes end in `bytes`, its `pending_ops.seq` and its clock reading.
+    var entries: [(end: Int, seq: Int64, hlc: HybridTimestamp)] = []
+
+    init(scope: String) { self.scope = scope }
+
+    /// Appends one stored operation after the checks that need no decoding: a known kind, room for the clock
+    /// reading, and a reading after the previous operation's (a node's clock only moves forward). Every receiver
+    /// decodes the set in full; the bytes were written by `RowOperation.encoded` in the transaction of the write.
+    mutating func append(_ op: UnsafeRawBufferPointer, seq: Int64) throws(ReplicaError) {
+        guard op.count >= 9, RowOperation.Kind(rawValue: op[0]) != nil else {
+            throw .corruptStore("pending operation \(seq) is not an operation")
+        }
+        var raw: UInt64 = 0
+        for i in 1...8 { raw = raw << 8 | UInt64(op[i]) }
+        let hlc = HybridTimestamp(rawValue: raw)
+        if let last = entries.last, hlc <= last.hlc {
+            throw .corruptStore("pending operation \(seq) is not after the one before it on the clock")
+        }
+        bytes.append(contentsOf: op)
+        entries.append((bytes.count, seq, hlc))
     }
 }

@@ -136,14 +136,17 @@ public final class Replica: Sendable {
             self.pool = pool
             return
         }
+        let path = directory.appendingPathComponent(Self.databaseName).path
+        // Checkpoints run in the background, off the writer's commits (WALCheckpointer).
+        let checkpointer = WALCheckpointer(path: path)
         var config = Configuration()
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            checkpointer.install(on: db)
         }
         do {
-            let pool = try DatabasePool(
-                path: directory.appendingPathComponent(Self.databaseName).path, configuration: config)
+            let pool = try DatabasePool(path: path, configuration: config)
             try ReplicaSchema.migrator(catalog: catalog).migrate(pool)
             self.pool = pool
         } catch {

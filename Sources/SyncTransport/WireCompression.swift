@@ -11,11 +11,14 @@ enum WireCompression {
     /// Bodies smaller than this are sent as they are: compression would save nothing worth the work.
     static let threshold = 512
 
-    /// Compresses `bytes` (level 6, zlib's default, about 3x faster than level 9 for nearly the same size).
+    /// Compresses `bytes` at zlib's fastest level (1). Change sets repeat their table and field names in every
+    /// operation, so level 1 already shrinks them about tenfold; zlib's default (6) took about three times as
+    /// long for a few percent less (docs/BENCHMARKS.md, "Third pass"), and the sender and the hub share one
+    /// modest machine's time with everything else a sync does.
     static func compress(_ bytes: [UInt8]) throws(SyncError) -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)
         do {
-            let output = try input.compress(with: .zlib())
+            let output = try input.compress(with: .zlib(configuration: .init(compressionLevel: .fastestCompression)))
             return Array(output.readableBytesView)
         } catch {
             throw SyncError(.malformed, "cannot compress the body: \(error)")
