@@ -161,7 +161,10 @@ let package = Package(
         .testTarget(name: "AssessmentPolicyTests", dependencies: ["AssessmentPolicy"], swiftSettings: strict),
         .testTarget(
             name: "SQLiteReplicaTests",
-            dependencies: ["SQLiteReplica", "SyncCore", "TrainingDomain", "SyncTestSupport"],
+            dependencies: [
+                "SQLiteReplica", "SyncCore", "TrainingDomain", "SyncTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

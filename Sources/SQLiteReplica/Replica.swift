@@ -147,8 +147,18 @@ public final class Replica: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
-            try ReplicaSchema.migrator(catalog: catalog).migrate(pool)
+            let migrator = ReplicaSchema.migrator(catalog: catalog)
+            // A store a newer release has migrated may hold what this one cannot read (docs/OPERATIONS.md,
+            // "Upgrades").
+            if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
+                throw ReplicaError.io(
+                    "the replica was upgraded by a newer release of teachersync; run that release, or restore the "
+                        + "backup taken before the upgrade")
+            }
+            try migrator.migrate(pool)
             self.pool = pool
+        } catch let error as ReplicaError {
+            throw error
         } catch {
             throw .io("cannot open the replica database: \(error)")
         }

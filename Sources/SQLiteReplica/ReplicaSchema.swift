@@ -118,6 +118,15 @@ enum ReplicaSchema {
                 }
             }
         }
+        m.registerMigration("v7-no-scope-index-beside-the-key") { db in
+            // A county-scoped table's key starts with its county column, so the key's own index already finds a
+            // county's rows: the separate index on that column only cost every insert one more b-tree
+            // (docs/BENCHMARKS.md, "Third pass"). Tables made by later migrations do not get one.
+            for schema in catalog.tables {
+                guard let scope = schema.scopeColumn, schema.keyColumns.first == scope else { continue }
+                try db.execute(sql: "DROP INDEX IF EXISTS \(schema.name)_by_\(scope)")
+            }
+        }
         return m
     }
 }

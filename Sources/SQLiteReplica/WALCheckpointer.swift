@@ -69,9 +69,11 @@ final class WALCheckpointer: @unchecked Sendable {
         guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK
         else { return }
         sqlite3_busy_timeout(connection, 5_000)
+        // SQLite before 3.42 finds the WAL only once the connection has read something.
+        sqlite3_exec(connection, "SELECT 1 FROM sqlite_master LIMIT 1", nil, nil, nil)
+        sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         // Closing it checkpoints and removes the WAL only if it is the database's last connection (the pool
         // has closed), which is what the pool's own last close would have done.
-        sqlite3_wal_checkpoint_v2(connection, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 }
 

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import SQLiteReplica
+import SyncCore
+import Testing
+
+/// How the replica lays rows and sets down in its file (docs/ARCHITECTURE.md, "The replica's file"): compact write
+/// stamps, sets applied in key order, sealing from the stored operation bytes, background checkpoints, and a
+/// store that a newer release has migrated.
+@Suite struct StorageFormTests {
+    /// The `_stamps` lengths of a table's rows, by the key's last column.
+    static func stampLengths(_ replica: Replica, table: String, keyColumn: String) throws -> [String: Int] {
+        let queue = try DatabaseQueue(path: replica.directory.appendingPathComponent(Replica.databaseName).path)
+        return try queue.read { db in
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(
+                    db, sql: "SELECT \(keyColumn) AS k, length(_stamps) AS n FROM \(table)"
+                ).map { ($0["k"] as String, $0["n"] as Int) })
+        }
+    }
+
+    @Test func rowsOneOperationMadeKeepOneStampAndEditedRowsKeepOnePerColumn() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        try county.write([
+            ReplicaFixture.record("R1", minutes: 30), ReplicaFixture.teacher(1), ReplicaFixture.teacher(2),
+        ])
+        try county.seal()
+        // Teacher 2's subject changes later: its row then carries two stamps.
+        try county.write([ReplicaFixture.teacher(2, subject: "07")])
+        try county.seal()
+        #expect(try f.hub.receive(county.exportEnvelopes()).rejected.isEmpty)
+
+        for replica in [county, f.hub] {
+            #expect(try Self.stampLengths(replica, table: "study_records", keyColumn: "record_id") == ["R1": 33])
+            // Six value columns: compact (33 bytes) for one stamp, 6 × 25 bytes once they differ.
+            #expect(
+                try Self.stampLengths(replica, table: "teachers", keyColumn: "id_number") == ["ID1": 33, "ID2": 150])
+        }
+        #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
+
+        // A row read back from the compact form merges as before: a newer write of one field wins, the others
+        // keep their stamp, and the same fact again is no change at all.
+        try county.write([ReplicaFixture.teacher(1, name: "李四")])
+        let again = try county.write([ReplicaFixture.record("R1", minutes: 30)])
+        #expect(again.written == 0 && again.unchanged == 1)
+        try county.seal()
+        #expect(try f.hub.receive(county.exportEnvelopes()).rejected.isEmpty)
+        #expect(try Self.stampLengths(f.hub, table: "teachers", keyColumn: "id_number") == ["ID1": 150, "ID2": 150])
+        #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
+    }
+
+    @Test func aSetAppliedInKeyOrderLeavesTheStateItsClockOrderWould() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        // Written (and so sealed) in descending key order, with several operations on some rows: the hub applies
+        // them sorted by key.
+        var writes = [LocalWrite]()
+        for n in stride(from: 40, through: 1, by: -1) {
+            writes.append(ReplicaFixture.record(String(format: "R%03d", n), minutes: Int64(n)))
+            writes.append(ReplicaFixture.teacher(n))
+        }
+        try county.write(writes)
+        try county.write(stride(from: 40, through: 1, by: -3).map { ReplicaFixture.teacher($0, name: "王五") })
+        try county.write([
+            LocalWrite(kind: .delete, table: "teachers", key: [.text("130102"), .text("1"), .text("ID5")], fields: [])
+        ])
+        let sealed = try county.seal()
+        #expect(sealed.count == 1)
+
+        let report = try f.hub.receive(county.exportEnvelopes())
+        #expect(report.rejected.isEmpty && report.operationsApplied == sealed[0].operations)
+        #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
+        // The conflict log stays empty: nothing was applied against a newer write of its own row.
+        #expect(try f.hub.status().conflicts == 0)
+    }
+
+    @Test func sealingRefusesStoredOperationsThatAreNotOperations() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        try county.write([ReplicaFixture.teacher(1), ReplicaFixture.teacher(2)])
+        let held = try county.exportEnvelopes().count
+        let queue = try DatabaseQueue(path: county.directory.appendingPathComponent(Replica.databaseName).path)
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE pending_ops SET op = x'07' || substr(op, 2) WHERE seq = (SELECT MAX(seq) FROM pending_ops)"
+            )
+        }
+        #expect {
+            try county.seal()
+        } throws: { error in
+            (error as? ReplicaError)?.message.contains("is not an operation") == true
+        }
+        // Nothing was sealed: both operations are still pending.
+        #expect(try county.status().pendingOperations == 2)
+        #expect(try county.exportEnvelopes().count == held)
+    }
+
+    @Test func checkpointsRunInTheBackgroundAfterALargeCommit() async throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        let file = county.directory.appendingPathComponent(Replica.databaseName).path
+        let before = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
+        // About 3,000 pages of WAL: past the 1,000 pages at which a checkpoint starts.
+        try county.write((0..<20_000).map { ReplicaFixture.record("R\($0)", minutes: 1) })
+        var after = before
+        for _ in 0..<100 where after < before + 4_000_000 {
+            try await Task.sleep(for: .milliseconds(100))
+            after = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
+        }
+        // The rows reached the database file without another commit or a close.
+        #expect(after >= before + 4_000_000)
+        #expect(try county.status().pendingOperations == 20_000)
+    }
+
+    @Test func aStoreANewerReleaseMigratedIsRefused() throws {
+        let f = try ReplicaFixture()
+        let dir = f.counties[0].directory
+        let queue = try DatabaseQueue(path: dir.appendingPathComponent(Replica.databaseName).path)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-a-later-release')")
+        }
+        #expect {
+            _ = try Replica.open(at: dir)
+        } throws: { error in
+            (error as? ReplicaError)?.message.contains("newer release") == true
+        }
+    }
+
+    @Test func noSeparateCountyIndexBesideAKeyThatStartsWithTheCounty() throws {
+        let f = try ReplicaFixture()
+        let queue = try DatabaseQueue(path: f.hub.directory.appendingPathComponent(Replica.databaseName).path)
+        let indexes = try queue.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_county_code'")
+        }
+        #expect(indexes.isEmpty)
+    }
+}
