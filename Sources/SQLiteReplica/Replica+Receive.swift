@@ -89,52 +89,96 @@ extension Replica {
 
     /// Applies decoded sets in stream and sequence order, retrying those that wait for another, and
     /// quarantines what cannot be applied.
+    ///
+    /// The sets share transactions (group commit): each set is applied inside a savepoint of its own, so a set
+    /// that is refused leaves nothing behind, and the transaction commits once
+    /// ``ReplicaConfiguration/groupCommitOperations`` operations are applied, and at the end. One commit per set
+    /// wrote every page a set touched to the WAL again for the next set and synced it each time, which made
+    /// SQLite's part of an upload about twice as slow (docs/BENCHMARKS.md, "Third pass"). The caller hears of the
+    /// sets only when this returns, after the last commit: nothing is acknowledged before it is durable, and a
+    /// crash loses at most sets that were never acknowledged.
     private func apply(
         _ sets: [ChangeSet], total: Int, report: ReceiveReport, progress: ((Int, Int) -> Void)?
     ) throws(ReplicaError) -> ReceiveReport {
-        var report = report
-        var done = 0
-        var candidates = sets
-        var directory = KeyDirectoryCache()
-        candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
-        var waiting = [(ChangeSet, SyncError)]()
-        while !candidates.isEmpty {
-            var progressed = false
-            waiting.removeAll()
-            for set in candidates {
-                done += 1
-                progress?(min(done, total), total)
-                do {
-                    switch try apply(set, directory: &directory, report: &report) {
-                    case .next:
-                        report.applied += 1
-                        report.operationsApplied += set.operations.count
-                        progressed = true
-                    case .duplicate:
-                        report.alreadyPresent += 1
+        guard !sets.isEmpty else { return report }
+        let groupLimit = configuration.groupCommitOperations
+        return try runGrouped { db, commitIfOver in
+            var report = report
+            var done = 0
+            var candidates = sets
+            var directory = KeyDirectoryCache()
+            var inTransaction = 0
+            candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+            var waiting = [(ChangeSet, SyncError)]()
+            while !candidates.isEmpty {
+                var progressed = false
+                waiting.removeAll()
+                for set in candidates {
+                    done += 1
+                    progress?(min(done, total), total)
+                    do {
+                        switch try apply(db, set, directory: &directory, report: &report) {
+                        case .next:
+                            report.applied += 1
+                            report.operationsApplied += set.operations.count
+                            progressed = true
+                            inTransaction += set.operations.count
+                            if try commitIfOver(inTransaction >= groupLimit) { inTransaction = 0 }
+                        case .duplicate:
+                            report.alreadyPresent += 1
+                        }
+                    } catch let error as SyncError {
+                        waiting.append((set, error))
+                    } catch let error as ReplicaError {
+                        throw error
+                    } catch {
+                        throw ReplicaError.io("applying a set failed: \(Self.safeDescription(error))")
                     }
-                } catch let error as SyncError {
-                    waiting.append((set, error))
-                } catch let error as ReplicaError {
-                    throw error
-                } catch {
-                    throw .io("applying a set failed: \(Self.safeDescription(error))")
                 }
-            }
-            let retryable = waiting.filter { $0.1.classification == .retryable && $0.1.reason != .storeFailure }
-            if progressed, !retryable.isEmpty {
-                candidates = retryable.map(\.0)
-                // Non-retryable failures are final now; retryable ones get another pass.
-                for (set, error) in waiting where !(error.classification == .retryable && error.reason != .storeFailure)
-                {
-                    report.rejected.append(try reject(set, error))
+                let retryable = waiting.filter { $0.1.classification == .retryable && $0.1.reason != .storeFailure }
+                if progressed, !retryable.isEmpty {
+                    candidates = retryable.map(\.0)
+                    // Non-retryable failures are final now; retryable ones get another pass.
+                    for (set, error) in waiting
+                    where !(error.classification == .retryable && error.reason != .storeFailure) {
+                        report.rejected.append(try reject(db, set, error))
+                    }
+                    continue
                 }
-                continue
+                for (set, error) in waiting { report.rejected.append(try reject(db, set, error)) }
+                candidates = []
             }
-            for (set, error) in waiting { report.rejected.append(try reject(set, error)) }
-            candidates = []
+            return report
         }
-        return report
+    }
+
+    /// Runs `body` in a write transaction that it may commit and reopen part way (`commitIfOver(true)` commits
+    /// and begins the next one, and says whether it did); commits at the end, rolls back what is open on an error.
+    private func runGrouped<T>(
+        _ body: (Database, _ commitIfOver: (Bool) throws -> Bool) throws -> T
+    ) throws(ReplicaError) -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                do {
+                    let result = try body(db) { over in
+                        guard over else { return false }
+                        try db.execute(sql: "COMMIT")
+                        try db.execute(sql: "BEGIN IMMEDIATE")
+                        return true
+                    }
+                    try db.execute(sql: "COMMIT")
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK") }
+                    throw error
+                }
+            }
+        } catch let e as ReplicaError {
+            throw e
+        } catch {
+            throw .io("database write failed: \(Self.safeDescription(error))")
+        }
     }
 
     /// For each envelope, whether a set with its id is already stored. An envelope too short to frame a body
@@ -175,113 +219,127 @@ extension Replica {
         return try receive(envelopes)
     }
 
-    private func reject(_ set: ChangeSet, _ error: SyncError) throws(ReplicaError) -> RejectedSet {
+    private func reject(_ db: Database, _ set: ChangeSet, _ error: SyncError) throws -> RejectedSet {
         let rejected = RejectedSet(
             setID: set.idHex.prefixString(16), stream: set.stream.description, sequence: set.sequence,
             reason: error.reason, detail: error.detail)
-        try quarantine(rawEnvelope: set.envelope, set: set, rejected)
+        try quarantine(db, rawEnvelope: set.envelope, set: set, rejected)
         return rejected
     }
 
     private func quarantine(rawEnvelope: [UInt8], set: ChangeSet?, _ r: RejectedSet) throws(ReplicaError) {
-        let id = set?.id ?? Array(SHA256.hash(data: rawEnvelope))
-        let now = configuration.wallClock.nowMillis()
-        try run { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO quarantine (set_id, origin, scope, sequence, reason, detail, envelope, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    Data(id), set?.stream.origin.hex, set?.stream.scope.wireValue, set.map { Int64($0.sequence) },
-                    r.reason.rawValue, r.detail, Data(rawEnvelope.prefix(ChangeSet.maxBodyBytes + 68)), now,
-                ])
-        }
+        try run { db in try quarantine(db, rawEnvelope: rawEnvelope, set: set, r) }
     }
 
-    /// Verifies and applies one set in one transaction. Throws `SyncError` for a refusal.
+    private func quarantine(_ db: Database, rawEnvelope: [UInt8], set: ChangeSet?, _ r: RejectedSet) throws {
+        let id = set?.id ?? Array(SHA256.hash(data: rawEnvelope))
+        let now = configuration.wallClock.nowMillis()
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO quarantine (set_id, origin, scope, sequence, reason, detail, envelope, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                Data(id), set?.stream.origin.hex, set?.stream.scope.wireValue, set.map { Int64($0.sequence) },
+                r.reason.rawValue, r.detail, Data(rawEnvelope.prefix(ChangeSet.maxBodyBytes + 68)), now,
+            ])
+    }
+
+    /// Verifies and applies one set in a savepoint of the open transaction: all of it, or nothing of it. Throws
+    /// `SyncError` for a refusal.
     private func apply(
-        _ set: ChangeSet, directory cache: inout KeyDirectoryCache, report: inout ReceiveReport
+        _ db: Database, _ set: ChangeSet, directory cache: inout KeyDirectoryCache, report: inout ReceiveReport
     ) throws -> SetVerifier.ChainPosition {
         let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
         let wall = configuration.wallClock.nowMillis()
-        let hook = configuration.afterApplyingOperation
-        let ownRole = identity.role
         var pinned: OriginID?
         // A set that writes the key registry changes the directory the next set is checked against.
         let changesRegistry = set.operations.contains { Self.isRegistryTable($0.table) }
         defer { if changesRegistry || pinned != nil { cache.invalidate() } }
-        let position = try pool.write { db -> SetVerifier.ChainPosition in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_sets WHERE id = ?", arguments: [Data(set.id)]) == true {
-                return .duplicate
-            }
-            var directory = try cache.directory(db) { db in try self.keyDirectory(db) }
-            if ownRole == .county, directory.hub == nil, directory.hubRoot == nil, let hub = Self.selfEnrolledHub(set) {
-                // Trust on first use: a county with no pinned hub key takes the key that the first
-                // registry set introduces itself with, and says so (docs/OPERATIONS.md).
-                try Self.writeMeta(db, ["hub_key": hub.publicKey.rawRepresentation.base64EncodedString()])
-                directory.hub = hub
-                pinned = hub.origin
-            }
-            if ownRole == .county, directory.record(for: set.stream.origin) == nil,
-                let hub = Self.selfAuthorizedHub(set, hubRoot: directory.hubRoot, newerThan: directory)
-            {
-                // A rotated hub key introducing itself with the pinned hub root's authorization.
-                directory.records[hub.origin] = hub
-            }
-            let author = try verifier.checkAuthor(set, directory: directory)
-            let head = try Self.head(db, set.stream)
-            let held = try Data.fetchOne(
-                db, sql: "SELECT id FROM change_sets WHERE origin = ? AND scope = ? AND sequence = ?",
-                arguments: [Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence)])
-            let position = try verifier.checkChain(set, head: head, heldIDAtSequence: held.map { Array($0) })
-            guard position == .next else { return position }
-            try verifier.checkClockContinuity(set, previousMax: try Self.headClock(db, set.stream))
-            try verifier.checkClock(set, wallMillis: wall)
-            try verifier.checkScope(set, author: author)
-            if author.role == .provider, ownRole == .hub { try Self.checkProviderOwnership(db, set, author: author) }
-            var clock = HybridClock(last: try Self.loadClock(db), maxForwardDriftMillis: verifier.maxForwardDriftMillis)
-            try clock.receive(set.hlcRange.upperBound, wallMillis: wall)
-            let insertConflict = try db.cachedStatement(
-                sql: """
-                    INSERT INTO conflicts (tbl, row_key, field, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-            let writer = RowWriter(tables: self.tables)
-            for (index, op) in Self.applicationOrder(set, special: changesRegistry).enumerated() {
-                if op.table == TrainingTables.registry.name {
-                    try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
-                } else if op.table == TrainingTables.policies.name {
-                    try Self.checkPolicyNotOlder(db, op, author: set.stream.origin)
-                } else if op.table == TrainingTables.keyRoots.name {
-                    try Self.checkRootUnchanged(db, op, author: set.stream.origin)
-                }
-                for c in try writer.merge(db, op, by: set.stream.origin) {
-                    var w = ByteWriter()
-                    for v in c.key { w.value(v) }
-                    try insertConflict.execute(arguments: [
-                        c.table, Data(w.bytes), c.field, Int64(bitPattern: c.winner.hlc.rawValue), c.winner.origin.hex,
-                        Int64(bitPattern: c.loser.hlc.rawValue), c.loser.origin.hex, wall,
-                    ])
-                }
-                try hook?(index)
-            }
-            try Self.storeSet(db, set, local: false, now: wall)
-            if set.stream.origin == self.identity.origin {
-                // Our own set, coming back after a restore from an older backup: the operations it carries
-                // that are still pending here were already published. Only exact copies are dropped, so a
-                // write made after the restore is never lost, whatever the clocks did.
-                let drop = try db.cachedStatement(sql: "DELETE FROM pending_ops WHERE scope = ? AND op = ?")
-                for op in set.operations {
-                    try drop.execute(arguments: [set.stream.scope.wireValue, Data(op.encoded)])
-                }
-            }
-            try Self.saveClock(db, clock.last)
-            cache.transactionWillCommit(db)
-            return .next
+        var position = SetVerifier.ChainPosition.duplicate
+        try db.inSavepoint {
+            position = try apply(
+                db, set, verifier: verifier, wall: wall, keepOrder: changesRegistry, cache: &cache, pinned: &pinned)
+            return .commit
         }
         if let pinned { report.pinnedHubOrigin = pinned }
         return position
+    }
+
+    /// The body of ``apply(_:_:directory:report:)``.
+    private func apply(
+        _ db: Database, _ set: ChangeSet, verifier: SetVerifier, wall: Int64, keepOrder: Bool,
+        cache: inout KeyDirectoryCache, pinned: inout OriginID?
+    ) throws -> SetVerifier.ChainPosition {
+        let hook = configuration.afterApplyingOperation
+        let ownRole = identity.role
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_sets WHERE id = ?", arguments: [Data(set.id)]) == true {
+            return .duplicate
+        }
+        var directory = try cache.directory(db) { db in try self.keyDirectory(db) }
+        if ownRole == .county, directory.hub == nil, directory.hubRoot == nil, let hub = Self.selfEnrolledHub(set) {
+            // Trust on first use: a county with no pinned hub key takes the key that the first
+            // registry set introduces itself with, and says so (docs/OPERATIONS.md).
+            try Self.writeMeta(db, ["hub_key": hub.publicKey.rawRepresentation.base64EncodedString()])
+            directory.hub = hub
+            pinned = hub.origin
+        }
+        if ownRole == .county, directory.record(for: set.stream.origin) == nil,
+            let hub = Self.selfAuthorizedHub(set, hubRoot: directory.hubRoot, newerThan: directory)
+        {
+            // A rotated hub key introducing itself with the pinned hub root's authorization.
+            directory.records[hub.origin] = hub
+        }
+        let author = try verifier.checkAuthor(set, directory: directory)
+        let head = try Self.head(db, set.stream)
+        let held = try Data.fetchOne(
+            db, sql: "SELECT id FROM change_sets WHERE origin = ? AND scope = ? AND sequence = ?",
+            arguments: [Data(set.stream.origin.bytes), set.stream.scope.wireValue, Int64(set.sequence)])
+        let position = try verifier.checkChain(set, head: head, heldIDAtSequence: held.map { Array($0) })
+        guard position == .next else { return position }
+        try verifier.checkClockContinuity(set, previousMax: try Self.headClock(db, set.stream))
+        try verifier.checkClock(set, wallMillis: wall)
+        try verifier.checkScope(set, author: author)
+        if author.role == .provider, ownRole == .hub { try Self.checkProviderOwnership(db, set, author: author) }
+        var clock = HybridClock(last: try Self.loadClock(db), maxForwardDriftMillis: verifier.maxForwardDriftMillis)
+        try clock.receive(set.hlcRange.upperBound, wallMillis: wall)
+        let insertConflict = try db.cachedStatement(
+            sql: """
+                INSERT INTO conflicts (tbl, row_key, field, winner_hlc, winner_origin, loser_hlc, loser_origin, detected_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let writer = RowWriter(tables: self.tables)
+        for (index, op) in Self.applicationOrder(set, special: keepOrder).enumerated() {
+            if op.table == TrainingTables.registry.name {
+                try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
+            } else if op.table == TrainingTables.policies.name {
+                try Self.checkPolicyNotOlder(db, op, author: set.stream.origin)
+            } else if op.table == TrainingTables.keyRoots.name {
+                try Self.checkRootUnchanged(db, op, author: set.stream.origin)
+            }
+            for c in try writer.merge(db, op, by: set.stream.origin) {
+                var w = ByteWriter()
+                for v in c.key { w.value(v) }
+                try insertConflict.execute(arguments: [
+                    c.table, Data(w.bytes), c.field, Int64(bitPattern: c.winner.hlc.rawValue), c.winner.origin.hex,
+                    Int64(bitPattern: c.loser.hlc.rawValue), c.loser.origin.hex, wall,
+                ])
+            }
+            try hook?(index)
+        }
+        try Self.storeSet(db, set, local: false, now: wall)
+        if set.stream.origin == self.identity.origin {
+            // Our own set, coming back after a restore from an older backup: the operations it carries
+            // that are still pending here were already published. Only exact copies are dropped, so a
+            // write made after the restore is never lost, whatever the clocks did.
+            let drop = try db.cachedStatement(sql: "DELETE FROM pending_ops WHERE scope = ? AND op = ?")
+            for op in set.operations {
+                try drop.execute(arguments: [set.stream.scope.wireValue, Data(op.encoded)])
+            }
+        }
+        try Self.saveClock(db, clock.last)
+        cache.transactionWillCommit(db)
+        return .next
     }
 
     /// The order in which a set's operations are applied: by table and key, so that rows land in each table's
@@ -302,14 +360,16 @@ extension Replica {
         return order.map { ops[$0] }
     }
 
-    /// Table, then key, in SQLite's order of the key's values (NULL, then integers, then text by its bytes).
+    /// Table, then key, in SQLite's order of the key's values (NULL, then integers, then text). Text compares as
+    /// Swift orders strings, which for the ASCII codes and ids of keys is SQLite's byte order; where it is not, the
+    /// rows are merely less well placed, since any order gives the same state.
     private static func precedes(_ a: RowOperation, _ b: RowOperation) -> Bool {
-        if a.table != b.table { return a.table.utf8.lexicographicallyPrecedes(b.table.utf8) }
+        if a.table != b.table { return a.table < b.table }
         for (x, y) in zip(a.key, b.key) {
             switch (x, y) {
             case (.text(let p), .text(let q)):
                 if p == q { continue }
-                return p.utf8.lexicographicallyPrecedes(q.utf8)
+                return p < q
             case (.integer(let p), .integer(let q)):
                 if p == q { continue }
                 return p < q

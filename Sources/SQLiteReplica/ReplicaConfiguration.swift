@@ -10,6 +10,10 @@ public struct ReplicaConfiguration: Sendable {
     public var sealMaxOperations: Int
     /// The most body bytes sealed into one change set (default 4 MiB).
     public var sealMaxBytes: Int
+    /// How many operations of received sets may share one transaction before it commits (default 50,000):
+    /// sets applied together commit once (group commit), each in a savepoint of its own. A larger group writes
+    /// and syncs less; a crash costs at most the sets of the open group, none of them acknowledged yet.
+    public var groupCommitOperations: Int = 50_000
     /// How long a key registry the hub issues stays current (default 30 days); the hub re-issues it when
     /// half of that is left, and a node holding an expired one says its trust data is stale.
     public var registryValidityMillis: Int64 = 30 * 86_400_000

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 // Partitions (docs/SECURITY.md): the hub and each county in a network namespace of its own, joined by veth pairs,
@@ -593,11 +594,19 @@ struct PartitionTests {
         let origin = try await world.county(code).id().origin
         let hub = try await world.startHub()
 
-        // The link goes down once the hub has stored the first set of the upload: it has the whole body then, and
-        // applies the other two sets (some hundreds of milliseconds each) before it answers.
-        let storedSets = "SELECT count(*) FROM change_sets WHERE lower(hex(origin)) = '\(origin)'"
+        // The link goes down once the hub has the whole upload (about 120 KB deflated: at least 60 KB arrived and
+        // nothing more for 30 ms) and is applying its three sets, in one transaction of some hundreds of
+        // milliseconds, before it answers.
+        let (network, pid) = (world.network, hub.daemon.pid)
+        let base = try #require(network.hubEndBytes(code, hubPID: pid)).received
+        let arrived = Mutex<(bytes: Int, stablePolls: Int)>((0, 0))
         let (failed, afterCut) = try await world.roundCut(code, hub: hub.url) {
-            (await world.query(world.hub, storedSets)?.first ?? 0) >= 1
+            let now = (network.hubEndBytes(code, hubPID: pid)?.received ?? base) - base
+            return arrived.withLock { seen in
+                seen.stablePolls = now == seen.bytes ? seen.stablePolls + 1 : 0
+                seen.bytes = now
+                return now >= 60_000 && seen.stablePolls >= 3
+            }
         }
         try #require(failed.status != 0, "the hub's answer got through before the cut; nothing was tested: \(failed)")
         expectRoundFailedOnTheNetwork(failed, "answer cut")

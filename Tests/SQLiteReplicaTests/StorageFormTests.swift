@@ -136,4 +136,36 @@ import Testing
         }
         #expect(indexes.isEmpty)
     }
+
+    @Test func setsReceivedTogetherShareTransactionsAndARefusedOneLeavesNothing() throws {
+        let f = try ReplicaFixture(counties: ["130102", "130104"]) { c in
+            var c = c
+            c.sealMaxOperations = 2
+            c.groupCommitOperations = 3
+            return c
+        }
+        let (a, b) = (f.counties[0], f.counties[1])
+        try a.write((0..<10).map { ReplicaFixture.teacher($0) })
+        try a.seal()
+        try b.write((0..<4).map { ReplicaFixture.teacher($0, county: "130104") })
+        try b.seal()
+        // B's first set carries a broken signature: it is refused, and B's second set waits for it in vain.
+        var forged = try b.exportEnvelopes(county: "130104").filter {
+            try ChangeSet.decode(envelope: $0).stream.origin == b.identity.origin
+        }
+        #expect(forged.count == 2)
+        forged[0][forged[0].count - 1] ^= 0xFF
+        let own = try a.exportEnvelopes(county: "130102").filter {
+            try ChangeSet.decode(envelope: $0).stream.origin == a.identity.origin
+        }
+        let before = try f.hub.digest(county: "130104")
+
+        let report = try f.hub.receive(own + forged)
+        // A's five sets went through in groups of at least three operations, each group one commit.
+        #expect(report.applied == 5 && report.operationsApplied == 10)
+        #expect(report.rejected.map(\.reason).sorted { $0.rawValue < $1.rawValue } == [.chainGap, .badSignature])
+        #expect(try f.hub.digest(county: "130102") == a.digest(county: "130102"))
+        #expect(try f.hub.digest(county: "130104") == before, "nothing of a refused set is applied")
+        #expect(try f.hub.status().quarantined.values.reduce(0, +) == 2)
+    }
 }
