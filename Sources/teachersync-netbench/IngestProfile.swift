@@ -26,7 +26,10 @@ func runIngestProfile(_ options: Options, dir: URL) throws {
     let rawRate = try Baseline.median3(dir, "raw", rows: workload.baselineRows)
     say("  raw insert: \(format(rawRate)) rows/s")
     let config = ReplicaConfiguration(wallClock: SystemWallClock())
-    let hub = try Replica.create(at: dir.appendingPathComponent("hub"), role: .hub, county: nil, configuration: config)
+    var hubConfig = config
+    hubConfig.groupCommitOperations = options.groupCommitOperations
+    let hub = try Replica.create(
+        at: dir.appendingPathComponent("hub"), role: .hub, county: nil, configuration: hubConfig)
     let county = try Replica.create(
         at: dir.appendingPathComponent("county"), role: .county, county: code,
         hubKey: hub.identity.signer.publicKeyBase64, configuration: config)

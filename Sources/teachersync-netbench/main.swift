@@ -13,6 +13,7 @@
 import AsyncHTTPClient
 import BenchSupport
 import Foundation
+import SQLiteReplica
 
 // MARK: - Arguments
 
@@ -37,6 +38,8 @@ struct Options: Sendable {
     var profileIngest = false
     /// The county's upload batch limit in sets (`sync.batch.max_sets`; the daemon's default is 64).
     var batchSets = 64
+    /// `ReplicaConfiguration.groupCommitOperations` of the in-process hub of `--profile-ingest`.
+    var groupCommitOperations = ReplicaConfiguration().groupCommitOperations
 
     static let usage = """
         usage: teachersync-netbench [options]
@@ -57,6 +60,8 @@ struct Options: Sendable {
           --max-rounds N          sync rounds per province node before giving up (default 10)
           --batch-sets N          sets per upload batch of the single county, its driver and its daemon
                                   (sync.batch.max_sets; default 64, the daemon's default)
+          --group-commit N        operations per transaction of the hub in --profile-ingest (default 50000;
+                                  1: one commit per set, as before group commit)
           --teachersync PATH      the teachersync executable (default: the one next to this benchmark)
           --keep                  keep the temporary folder (replicas, hub and daemon logs)
           --profile-ingest        only the county's seal and the hub's decode + receive of one delta, in this
@@ -92,7 +97,8 @@ struct Options: Sendable {
             case "--records", "--new-records", "--updates", "--province-records", "--province-delta",
                 "--province-updates":
                 explicit[arg] = number(arg, min: 0)
-            case "--timeout", "--retry-base", "--max-rounds", "--batch-sets": explicit[arg] = number(arg, min: 1)
+            case "--timeout", "--retry-base", "--max-rounds", "--batch-sets", "--group-commit":
+                explicit[arg] = number(arg, min: 1)
             case "-h", "--help":
                 say(usage)
                 exit(0)
@@ -120,6 +126,7 @@ struct Options: Sendable {
         o.retryBaseSeconds = explicit["--retry-base"] ?? o.retryBaseSeconds
         o.maxRounds = explicit["--max-rounds"] ?? o.maxRounds
         o.batchSets = explicit["--batch-sets"] ?? o.batchSets
+        o.groupCommitOperations = explicit["--group-commit"] ?? o.groupCommitOperations
         guard o.newRecords + o.updates > 0 else { fail("the nightly delta is empty") }
         guard o.updates <= o.teachers else { fail("--updates must not exceed --teachers") }
         guard o.provinceUpdates <= o.provinceTeachers else {
