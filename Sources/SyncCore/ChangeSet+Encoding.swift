@@ -61,15 +61,9 @@ extension ChangeSet {
         precondition(signer.origin == stream.origin, "only the stream's origin signs its sets")
         var w = ByteWriter(capacity: 4 + 128 + operations.count + 64)
         w.u32(0)  // the body's length, written below
-        w.raw(magic)
-        w.u16(currentFormat)
-        w.raw(stream.origin.bytes)
-        w.string(stream.scope.wireValue)
-        w.u64(sequence)
-        w.raw(previous)
-        w.u64(hlcRange.lowerBound.rawValue)
-        w.u64(hlcRange.upperBound.rawValue)
-        w.u32(UInt32(count))
+        encodeHeader(
+            into: &w, format: currentFormat, stream: stream, sequence: sequence, previous: previous,
+            hlcRange: hlcRange, count: count)
         w.raw(operations)
         var envelope = w.bytes
         let bodyCount = envelope.count - 4
@@ -129,17 +123,26 @@ extension ChangeSet {
         into w: inout ByteWriter, format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8],
         operations: [RowOperation]
     ) {
+        let lo = operations.map(\.hlc).min() ?? .zero
+        let hi = operations.map(\.hlc).max() ?? .zero
+        encodeHeader(
+            into: &w, format: format, stream: stream, sequence: sequence, previous: previous, hlcRange: lo...hi,
+            count: operations.count)
+    }
+
+    private static func encodeHeader(
+        into w: inout ByteWriter, format: UInt16, stream: StreamID, sequence: UInt64, previous: [UInt8],
+        hlcRange: ClosedRange<HybridTimestamp>, count: Int
+    ) {
         w.raw(magic)
         w.u16(format)
         w.raw(stream.origin.bytes)
         w.string(stream.scope.wireValue)
         w.u64(sequence)
         w.raw(previous)
-        let lo = operations.map(\.hlc).min() ?? .zero
-        let hi = operations.map(\.hlc).max() ?? .zero
-        w.u64(lo.rawValue)
-        w.u64(hi.rawValue)
-        w.u32(UInt32(operations.count))
+        w.u64(hlcRange.lowerBound.rawValue)
+        w.u64(hlcRange.upperBound.rawValue)
+        w.u32(UInt32(count))
     }
 
     /// Decodes an envelope (`u32 length ‖ body ‖ signature`) exactly; trailing bytes are refused.
