@@ -34,8 +34,13 @@ extension Replica {
         let insertPending = try db.cachedStatement(
             sql: "INSERT INTO pending_ops (scope, op, created_at) VALUES (?, ?, ?)")
         let writer = RowWriter(tables: tables)
-        for (index, w) in writes.enumerated() {
-            if index % 1024 == 0 { progress?(index, writes.count) }
+        // Rows are written in key order (KeyOrder), so that SQLite places them in order and the sets they are
+        // sealed into arrive at the hub in the order it applies them. Writes of one row keep their order, and
+        // `index` stays the caller's.
+        let order = KeyOrder.order(writes, table: \.table, key: \.key) ?? Array(writes.indices)
+        for (position, index) in order.enumerated() {
+            let w = writes[index]
+            if position % 1024 == 0 { progress?(position, writes.count) }
             guard let sql = tables[w.table] else {
                 throw ReplicaError.scope(SyncError(.schemaViolation, "unknown table \(w.table)"))
             }
@@ -71,6 +76,7 @@ extension Replica {
             try insertPending.execute(arguments: [scope.wireValue, Data(op.encoded), now])
             report.written += 1
         }
+        conflicting.sort()
         if !conflicting.isEmpty, factConflicts == .refuse { throw ReplicaError.factConflict(conflicting) }
         report.skippedFacts = conflicting
         try Self.saveClock(db, clock.last)

@@ -342,45 +342,16 @@ extension Replica {
         return .next
     }
 
-    /// The order in which a set's operations are applied: by table and key, so that rows land in each table's
-    /// b-tree in its own order, which takes SQLite about a fifth less work than the clock order they travel in
-    /// (docs/BENCHMARKS.md, "Third pass"). The sort is stable, so operations on one row keep their order, and
-    /// operations on different rows commute (each merge reads and writes its own row only): the state is the
-    /// same. A set that touches the key registry, the policies or the key roots keeps its order, since their
-    /// checks read other rows of those tables.
+    /// The order in which a set's operations are applied: by table and key (``KeyOrder``), so that rows land in
+    /// each table's b-tree in its own order. Operations on different rows commute (each merge reads and writes its
+    /// own row only), so the state is the same. A set that touches the key registry, the policies or the key roots
+    /// keeps its order, since their checks read other rows of those tables.
     static func applicationOrder(_ set: ChangeSet, special: Bool) -> [RowOperation] {
         let ops = set.operations
-        guard ops.count > 1, !special,
-            !ops.contains(where: { $0.table == TrainingTables.policies.name }),
-            zip(ops, ops.dropFirst()).contains(where: { Self.precedes($1, $0) })
+        guard !special, !ops.contains(where: { $0.table == TrainingTables.policies.name }),
+            let order = KeyOrder.order(ops, table: \.table, key: \.key)
         else { return ops }
-        let order = ops.indices.sorted { a, b in
-            Self.precedes(ops[a], ops[b]) || (!Self.precedes(ops[b], ops[a]) && a < b)
-        }
         return order.map { ops[$0] }
-    }
-
-    /// Table, then key, in SQLite's order of the key's values (NULL, then integers, then text). Text compares as
-    /// Swift orders strings, which for the ASCII codes and ids of keys is SQLite's byte order; where it is not, the
-    /// rows are merely less well placed, since any order gives the same state.
-    private static func precedes(_ a: RowOperation, _ b: RowOperation) -> Bool {
-        if a.table != b.table { return a.table < b.table }
-        for (x, y) in zip(a.key, b.key) {
-            switch (x, y) {
-            case (.text(let p), .text(let q)):
-                if p == q { continue }
-                return p < q
-            case (.integer(let p), .integer(let q)):
-                if p == q { continue }
-                return p < q
-            case (.null, .null): continue
-            case (.null, _): return true
-            case (_, .null): return false
-            case (.integer, .text): return true
-            case (.text, .integer): return false
-            }
-        }
-        return a.key.count < b.key.count
     }
 
     /// Whether the key directory is read from this table.

@@ -39,7 +39,8 @@ public struct CountyDaemon: Sendable {
             baseURL: configuration.hubURL, signer: replica.identity.signer, wallClock: wallClock, http: http.client)
         let driver = SyncDriver(
             executor: executor, client: client,
-            limits: .init(maxSets: configuration.batchMaxSets, maxBytes: configuration.batchMaxBytes))
+            limits: .init(maxSets: configuration.batchMaxSets, maxBytes: configuration.batchMaxBytes),
+            firstSeal: SyncDriver.slowStart)
         let coordinator = SyncCoordinator(executor: executor, driver: driver, wallClock: wallClock, logger: logger)
         let schedule = SyncSchedule(
             window: configuration.window, retry: configuration.retry, county: replica.identity.county ?? "")

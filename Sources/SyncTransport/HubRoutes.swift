@@ -182,7 +182,7 @@ public struct HubRoutes: Sendable {
         caller.role == .hub ? nil : (caller.county ?? "")
     }
 
-    /// Applies an uploaded batch (a bundle); each set is durably committed before it is counted.
+    /// Applies an uploaded batch (a bundle); the batch is durably committed before any of it is counted or answered.
     private func upload(_ body: [UInt8], from caller: OriginRecord) async throws -> Response {
         let envelopes = try BundleFile.decode(body)
         // The uploaded streams, for the receipts. Each envelope is decoded once, here, and the replica is handed

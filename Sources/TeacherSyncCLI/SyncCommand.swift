@@ -28,7 +28,8 @@ struct SyncCommand: AsyncParsableCommand {
     /// Runs one round and prints its outcome; throws the failure with its exit status.
     static func runRound(_ replica: Replica, connection: HubConnectionOptions) async throws {
         let report = try await connection.withClient(replica) { client in
-            await SyncDriver(executor: ReplicaExecutor(replica), client: client).runRound()
+            await SyncDriver(executor: ReplicaExecutor(replica), client: client, firstSeal: SyncDriver.slowStart)
+                .runRound()
         }
         for r in report.rejectedByHub { print("refused by the hub: \(r)") }
         for r in report.rejectedHere { print("refused here: \(r)") }

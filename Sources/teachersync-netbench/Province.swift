@@ -155,7 +155,7 @@ func runProvince(_ ctx: RunContext) async throws -> ProvinceResult {
         var client = HubClient(
             baseURL: relay.url, signer: node.replica.identity.signer, wallClock: SystemWallClock(), http: ctx.http)
         client.timeout = .seconds(o.timeoutSeconds)
-        return SyncDriver(executor: ReplicaExecutor(node.replica), client: client)
+        return SyncDriver(executor: ReplicaExecutor(node.replica), client: client, firstSeal: SyncDriver.slowStart)
     }
     let metricsBefore = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port)
     let hubCPUBefore = hub.cpuSeconds ?? 0

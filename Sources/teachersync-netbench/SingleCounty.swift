@@ -91,7 +91,8 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
         baseURL: relay.url, signer: county.identity.signer, wallClock: SystemWallClock(), http: HubClient.nodeClient)
     client.timeout = .seconds(o.timeoutSeconds)
     let driver = SyncDriver(
-        executor: ReplicaExecutor(county), client: client, limits: SyncRound.Limits(maxSets: o.batchSets))
+        executor: ReplicaExecutor(county), client: client, limits: SyncRound.Limits(maxSets: o.batchSets),
+        firstSeal: o.firstSeal == 0 ? nil : o.firstSeal)
     let ownBefore = try county.ownHeads()
     let (deltaWritten, deltaWriteTime) = try measure { try county.write(night.writes) }
     try require(deltaWritten.written == night.count, "delta: wrote \(deltaWritten.written) of \(night.count)")

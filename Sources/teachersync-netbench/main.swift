@@ -14,6 +14,7 @@ import AsyncHTTPClient
 import BenchSupport
 import Foundation
 import SQLiteReplica
+import SyncTransport
 
 // MARK: - Arguments
 
@@ -38,6 +39,8 @@ struct Options: Sendable {
     var profileIngest = false
     /// The county's upload batch limit in sets (`sync.batch.max_sets`; the daemon's default is 64).
     var batchSets = 64
+    /// Sets the single county's driver seals before its first upload (0: a whole batch).
+    var firstSeal = SyncDriver.slowStart
     /// `ReplicaConfiguration.groupCommitOperations` of the in-process hub of `--profile-ingest`.
     var groupCommitOperations = ReplicaConfiguration().groupCommitOperations
 
@@ -62,6 +65,8 @@ struct Options: Sendable {
                                   (sync.batch.max_sets; default 64, the daemon's default)
           --group-commit N        operations per transaction of the hub in --profile-ingest (default 50000;
                                   1: one commit per set, as before group commit)
+          --first-seal N          sets the single county's driver seals before its first upload (default 1,
+                                  as the daemon; 0: a whole batch first)
           --teachersync PATH      the teachersync executable (default: the one next to this benchmark)
           --keep                  keep the temporary folder (replicas, hub and daemon logs)
           --profile-ingest        only the county's seal and the hub's decode + receive of one delta, in this
@@ -99,6 +104,7 @@ struct Options: Sendable {
                 explicit[arg] = number(arg, min: 0)
             case "--timeout", "--retry-base", "--max-rounds", "--batch-sets", "--group-commit":
                 explicit[arg] = number(arg, min: 1)
+            case "--first-seal": explicit[arg] = number(arg, min: 0)
             case "-h", "--help":
                 say(usage)
                 exit(0)
@@ -127,6 +133,7 @@ struct Options: Sendable {
         o.maxRounds = explicit["--max-rounds"] ?? o.maxRounds
         o.batchSets = explicit["--batch-sets"] ?? o.batchSets
         o.groupCommitOperations = explicit["--group-commit"] ?? o.groupCommitOperations
+        o.firstSeal = explicit["--first-seal"] ?? o.firstSeal
         guard o.newRecords + o.updates > 0 else { fail("the nightly delta is empty") }
         guard o.updates <= o.teachers else { fail("--updates must not exceed --teachers") }
         guard o.provinceUpdates <= o.provinceTeachers else {

@@ -168,4 +168,30 @@ import Testing
         #expect(try f.hub.digest(county: "130104") == before, "nothing of a refused set is applied")
         #expect(try f.hub.status().quarantined.values.reduce(0, +) == 2)
     }
+
+    @Test func localWritesGoInKeyOrderAndReportTheCallersPositions() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        try county.write([ReplicaFixture.record("R2", minutes: 1), ReplicaFixture.record("R4", minutes: 1)])
+        try county.seal()
+        // Descending ids; R4 and R2 again with other minutes conflict at the caller's positions 0 and 2.
+        let writes = [
+            ReplicaFixture.record("R4", minutes: 9), ReplicaFixture.record("R3", minutes: 1),
+            ReplicaFixture.record("R2", minutes: 9), ReplicaFixture.record("R1", minutes: 1),
+        ]
+        #expect {
+            try county.write(writes)
+        } throws: { error in
+            (error as? ReplicaError)?.conflictingIndices == [0, 2]
+        }
+        let report = try county.write(writes, factConflicts: .skip)
+        #expect(report.written == 2 && report.skippedFacts == [0, 2])
+        // The set holds the two new rows in key order, though they were written in the reverse one.
+        let sealed = try #require(try county.seal().first)
+        let set = try #require(
+            try county.exportEnvelopes().map { try ChangeSet.decode(envelope: $0) }.first { $0.idHex == sealed.id })
+        #expect(set.operations.map(\.key) == [[.text("130102"), .text("R1")], [.text("130102"), .text("R3")]])
+        #expect(try f.hub.receive(county.exportEnvelopes()).rejected.isEmpty)
+        #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
+    }
 }
