@@ -134,6 +134,7 @@ public final class Replica: Sendable {
         self.tables = Dictionary(uniqueKeysWithValues: catalog.tables.map { ($0.name, TableSQL($0)) })
         if let pool {
             self.pool = pool
+            try setWriterCache()
             return
         }
         let path = directory.appendingPathComponent(Self.databaseName).path
@@ -161,6 +162,18 @@ public final class Replica: Sendable {
             throw error
         } catch {
             throw .io("cannot open the replica database: \(error)")
+        }
+        try setWriterCache()
+    }
+
+    /// Sizes the writer connection's page cache (``ReplicaConfiguration/writerCacheKiB``); readers keep SQLite's
+    /// default.
+    private func setWriterCache() throws(ReplicaError) {
+        let kib = max(2_048, configuration.writerCacheKiB)
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib)") }
+        } catch {
+            throw .io("cannot size the replica's page cache: \(Self.safeDescription(error))")
         }
     }
 

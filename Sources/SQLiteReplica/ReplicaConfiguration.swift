@@ -14,6 +14,11 @@ public struct ReplicaConfiguration: Sendable {
     /// sets applied together commit once (group commit), each in a savepoint of its own. A larger group writes
     /// and syncs less; a crash costs at most the sets of the open group, none of them acknowledged yet.
     public var groupCommitOperations: Int = 50_000
+    /// The page cache of the connection that writes, in KiB (default 65,536: 64 MiB). A night's upload dirties
+    /// thousands of pages in one transaction; with SQLite's default 2 MiB they spilled into the WAL before the
+    /// commit and were written again at it, and SQLite's part of an upload took about a fifth longer
+    /// (docs/BENCHMARKS.md, "Third pass"). The cache fills only as far as writes need it.
+    public var writerCacheKiB: Int = 65_536
     /// How long a key registry the hub issues stays current (default 30 days); the hub re-issues it when
     /// half of that is left, and a node holding an expired one says its trust data is stale.
     public var registryValidityMillis: Int64 = 30 * 86_400_000

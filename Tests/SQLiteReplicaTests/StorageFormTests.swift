@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
-import SQLiteReplica
 import SyncCore
 import Testing
+
+@testable import SQLiteReplica
 
 /// How the replica lays rows and sets down in its file (docs/ARCHITECTURE.md, "The replica's file"): compact write
 /// stamps, sets applied in key order, sealing from the stored operation bytes, background checkpoints, and a
@@ -193,5 +194,20 @@ import Testing
         #expect(set.operations.map(\.key) == [[.text("130102"), .text("R1")], [.text("130102"), .text("R3")]])
         #expect(try f.hub.receive(county.exportEnvelopes()).rejected.isEmpty)
         #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
+    }
+
+    @Test func theWriterHasTheConfiguredPageCacheAndReadersSQLitesDefault() throws {
+        let f = try ReplicaFixture { c in
+            var c = c
+            c.writerCacheKiB = 8_192
+            return c
+        }
+        let county = f.counties[0]
+        #expect(try county.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -8_192)
+        #expect(try county.runRead { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
+        #expect(try f.hub.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -8_192)
+        // Opened with the default configuration: 64 MiB, for the hub's writer and a county's alike.
+        let reopened = try Replica.open(at: county.directory)
+        #expect(try reopened.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65_536)
     }
 }
