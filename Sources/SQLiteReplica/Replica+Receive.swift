@@ -258,8 +258,7 @@ extension Replica {
         defer { if changesRegistry || pinned != nil { cache.invalidate() } }
         var position = SetVerifier.ChainPosition.duplicate
         try db.inSavepoint {
-            position = try apply(
-                db, set, verifier: verifier, wall: wall, keepOrder: changesRegistry, cache: &cache, pinned: &pinned)
+            position = try apply(db, set, verifier: verifier, wall: wall, cache: &cache, pinned: &pinned)
             return .commit
         }
         if let pinned { report.pinnedHubOrigin = pinned }
@@ -268,8 +267,8 @@ extension Replica {
 
     /// The body of ``apply(_:_:directory:report:)``.
     private func apply(
-        _ db: Database, _ set: ChangeSet, verifier: SetVerifier, wall: Int64, keepOrder: Bool,
-        cache: inout KeyDirectoryCache, pinned: inout OriginID?
+        _ db: Database, _ set: ChangeSet, verifier: SetVerifier, wall: Int64, cache: inout KeyDirectoryCache,
+        pinned: inout OriginID?
     ) throws -> SetVerifier.ChainPosition {
         let hook = configuration.afterApplyingOperation
         let ownRole = identity.role
@@ -309,7 +308,7 @@ extension Replica {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let writer = RowWriter(tables: self.tables)
-        for (index, op) in Self.applicationOrder(set, special: keepOrder).enumerated() {
+        for (index, op) in Self.applicationOrder(set).enumerated() {
             if op.table == TrainingTables.registry.name {
                 try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
             } else if op.table == TrainingTables.policies.name {
@@ -346,9 +345,9 @@ extension Replica {
     /// each table's b-tree in its own order. Operations on different rows commute (each merge reads and writes its
     /// own row only), so the state is the same. A set that touches the key registry, the policies or the key roots
     /// keeps its order, since their checks read other rows of those tables.
-    static func applicationOrder(_ set: ChangeSet, special: Bool) -> [RowOperation] {
+    static func applicationOrder(_ set: ChangeSet) -> [RowOperation] {
         let ops = set.operations
-        guard !special, !ops.contains(where: { $0.table == TrainingTables.policies.name }),
+        guard !ops.contains(where: { Self.isRegistryTable($0.table) || $0.table == TrainingTables.policies.name }),
             let order = KeyOrder.order(ops, table: \.table, key: \.key)
         else { return ops }
         return order.map { ops[$0] }

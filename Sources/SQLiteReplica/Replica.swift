@@ -133,8 +133,8 @@ public final class Replica: Sendable {
         self.catalog = TrainingTables.catalog
         self.tables = Dictionary(uniqueKeysWithValues: catalog.tables.map { ($0.name, TableSQL($0)) })
         if let pool {
+            // A pool handed over by `open`'s probe, which sized its writer's cache already.
             self.pool = pool
-            try setWriterCache()
             return
         }
         let path = directory.appendingPathComponent(Self.databaseName).path

@@ -27,6 +27,17 @@ final class ReplicaFixture {
         for c in counties { _ = try c.receive(hub.exportEnvelopes()) }
     }
 
+    /// A configuration transform for `init(counties:config:)` that makes the changes `change` makes.
+    static func configured(
+        _ change: @escaping (inout ReplicaConfiguration) -> Void
+    ) -> (ReplicaConfiguration) -> ReplicaConfiguration {
+        { base in
+            var c = base
+            change(&c)
+            return c
+        }
+    }
+
     /// A teacher write of the given county.
     static func teacher(_ n: Int, county: String = "130102", name: String = "张三", subject: String = "13") -> LocalWrite
     {

@@ -6,11 +6,7 @@ import Testing
 /// left pending for the next call.
 @Suite struct SealInPartsTests {
     @Test func sealsAtMostTheGivenSetsAndContinuesWhereItStopped() throws {
-        let f = try ReplicaFixture { c in
-            var c = c
-            c.sealMaxOperations = 4
-            return c
-        }
+        let f = try ReplicaFixture(config: ReplicaFixture.configured { $0.sealMaxOperations = 4 })
         let county = f.counties[0]
         try county.write((0..<10).map { ReplicaFixture.teacher($0) })
 

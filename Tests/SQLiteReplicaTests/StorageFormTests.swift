@@ -139,12 +139,12 @@ import Testing
     }
 
     @Test func setsReceivedTogetherShareTransactionsAndARefusedOneLeavesNothing() throws {
-        let f = try ReplicaFixture(counties: ["130102", "130104"]) { c in
-            var c = c
-            c.sealMaxOperations = 2
-            c.groupCommitOperations = 3
-            return c
-        }
+        let f = try ReplicaFixture(
+            counties: ["130102", "130104"],
+            config: ReplicaFixture.configured {
+                $0.sealMaxOperations = 2
+                $0.groupCommitOperations = 3
+            })
         let (a, b) = (f.counties[0], f.counties[1])
         try a.write((0..<10).map { ReplicaFixture.teacher($0) })
         try a.seal()
@@ -197,11 +197,7 @@ import Testing
     }
 
     @Test func theWriterHasTheConfiguredPageCacheAndReadersSQLitesDefault() throws {
-        let f = try ReplicaFixture { c in
-            var c = c
-            c.writerCacheKiB = 8_192
-            return c
-        }
+        let f = try ReplicaFixture(config: ReplicaFixture.configured { $0.writerCacheKiB = 8_192 })
         let county = f.counties[0]
         #expect(try county.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -8_192)
         #expect(try county.runRead { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -2_000)
