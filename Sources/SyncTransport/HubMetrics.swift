@@ -9,16 +9,29 @@ public final class HubMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
     private let requests: Mutex<[String: Histogram<Duration>]> = Mutex([:])
 
-    public init() {}
+    /// The unlabelled counters exist from the start at 0, so that a restarted hub exports them before its first
+    /// upload (a rate over a restart then sees the reset, and a reader never has to treat "absent" as 0).
+    public init() {
+        _ = setsReceived
+        _ = setsApplied
+        _ = operationsApplied
+    }
+
+    private var setsReceived: Counter {
+        registry.makeCounter(descriptor: Self.name("sets_received", "total", "Change sets received"))
+    }
+    private var setsApplied: Counter {
+        registry.makeCounter(descriptor: Self.name("sets_applied", "total", "Change sets verified and applied"))
+    }
+    private var operationsApplied: Counter {
+        registry.makeCounter(descriptor: Self.name("operations_applied", "total", "Operations applied"))
+    }
 
     /// Counts sets and operations received, applied and rejected by reason.
     func recordUpload(applied: Int, operations: Int, alreadyPresent: Int, rejected: [ReasonCode], county: String?) {
-        registry.makeCounter(descriptor: Self.name("sets_received", "total", "Change sets received")).increment(
-            by: Int64(applied + alreadyPresent + rejected.count))
-        registry.makeCounter(descriptor: Self.name("sets_applied", "total", "Change sets verified and applied"))
-            .increment(by: Int64(applied))
-        registry.makeCounter(descriptor: Self.name("operations_applied", "total", "Operations applied")).increment(
-            by: Int64(operations))
+        setsReceived.increment(by: Int64(applied + alreadyPresent + rejected.count))
+        setsApplied.increment(by: Int64(applied))
+        operationsApplied.increment(by: Int64(operations))
         for reason in rejected {
             registry.makeCounter(
                 descriptor: Self.name("sets_rejected", "total", "Change sets rejected, by reason"),
