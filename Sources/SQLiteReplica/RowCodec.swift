@@ -94,27 +94,38 @@ enum RowCodec {
     /// columns in declared order, then `_stamps` and `_tomb`.
     static func rowState(_ row: Row, schema: TableSchema) throws -> RowState {
         let count = schema.valueColumns.count
-        let stampBytes: Data = row[count]
-        var r = ByteReader(Array(stampBytes))
+        let stamps: Data = row[count]
+        let tomb: Data? = row[count + 1]
+        return try rowState(
+            value: { value(row[$0] as DatabaseValue) }, stamps: Array(stamps), tomb: tomb.map { Array($0) },
+            schema: schema)
+    }
+
+    /// Rebuilds a row's state from its value columns (`value(i)`: value column `i` in declared order), its
+    /// `_stamps` and its `_tomb`. Only the columns that carry a stamp are read.
+    static func rowState(
+        value: (Int) -> Value, stamps stampBytes: [UInt8], tomb: [UInt8]?, schema: TableSchema
+    ) throws -> RowState {
+        var r = ByteReader(stampBytes)
         var state = RowState()
-        state.fields.reserveCapacity(count)
+        state.fields.reserveCapacity(schema.valueColumns.count)
         if stampBytes.first == compactStamps {
             _ = try r.u8()
             let present = try r.u64()
             let stamp = try decodeStamp(&r)
             for (index, column) in schema.valueColumns.enumerated() where present & (1 << UInt64(index)) != 0 {
-                state.fields[column.name] = .init(value(row[index] as DatabaseValue), stamp)
+                state.fields[column.name] = .init(value(index), stamp)
             }
         } else {
             for (index, column) in schema.valueColumns.enumerated() {
                 if try r.u8() == 1 {
                     let stamp = try decodeStamp(&r)
-                    state.fields[column.name] = .init(value(row[index] as DatabaseValue), stamp)
+                    state.fields[column.name] = .init(value(index), stamp)
                 }
             }
         }
-        if let tomb: Data = row[count + 1] {
-            var tr = ByteReader(Array(tomb))
+        if let tomb {
+            var tr = ByteReader(tomb)
             state.tombstone = try decodeStamp(&tr)
         }
         return state
@@ -127,6 +138,9 @@ struct TableSQL: Sendable {
     let select: String
     let upsert: String
     let insertIfAbsent: String
+    /// Rewrites a held row's value columns and merge metadata, by key: value columns in declared order, then
+    /// `_stamps`, `_tomb`, `_live`, then the key columns.
+    let update: String
     /// For each declared column, where its value comes from: a key position or a value column name.
     private let sources: [Source]
 
@@ -143,6 +157,8 @@ struct TableSQL: Sendable {
         let keyWhere = schema.keyColumns.map { "\($0) = ?" }.joined(separator: " AND ")
         let valueNames = schema.valueColumns.map(\.name) + ["_stamps", "_tomb"]
         select = "SELECT \(valueNames.joined(separator: ", ")) FROM \(schema.name) WHERE \(keyWhere)"
+        let sets = (valueNames + ["_live"]).map { "\($0) = ?" }.joined(separator: ", ")
+        update = "UPDATE \(schema.name) SET \(sets) WHERE \(keyWhere)"
         let all = schema.columns.map(\.name) + ["_stamps", "_tomb", "_live"]
         let updates = all.filter { !schema.keyColumns.contains($0) }.map { "\($0) = excluded.\($0)" }
         let insert = """
@@ -175,13 +191,6 @@ struct TableSQL: Sendable {
 
     func store(_ db: Database, key: [Value], state: RowState) throws {
         try db.cachedStatement(sql: upsert).execute(arguments: arguments(key: key, state: state))
-    }
-
-    /// Merges an operation into a row the replica holds: loads it, merges, and writes it back if it changed.
-    func mergeIntoExisting(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> MergeRules.Outcome {
-        let outcome = MergeRules.apply(op, by: origin, to: try load(db, key: op.key))
-        if outcome.changed { try store(db, key: op.key, state: outcome.row) }
-        return outcome
     }
 
     private func arguments(key: [Value], state: RowState) -> StatementArguments {
@@ -228,10 +237,25 @@ final class RowWriter {
     /// Applies `op`, authored by `origin`, to its row; returns the conflicts detected.
     ///
     /// - Throws: `schema.violation` for a table the replica does not have; database errors as they come.
+    ///
+    /// An upsert mostly changes a row already held (a teacher's new stage), so it looks the row up first; other
+    /// kinds mostly create one (a new study record), so they try the insert first. Either way a held row is
+    /// loaded, merged (`MergeRules`) and written back through SQLite's C API.
     func merge(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> [FieldConflict] {
         let insert = try prepared(db, op.table)
-        if try insert.run(db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps) { return [] }
-        return try insert.table.mergeIntoExisting(db, op, by: origin).conflicts
+        let stamp = WriteStamp(hlc: op.hlc, origin: origin)
+        if op.kind == .upsert {
+            if let row = try insert.held(db).load(key: op.key) {
+                return try insert.held(db).merge(op, by: origin, into: row)
+            }
+            if try insert.run(db, op, stamp: stamp, stamps: &stamps) { return [] }
+        } else if try insert.run(db, op, stamp: stamp, stamps: &stamps) {
+            return []
+        }
+        guard let row = try insert.held(db).load(key: op.key) else {
+            throw SyncError(.storeFailure, "a row neither inserted nor held")
+        }
+        return try insert.held(db).merge(op, by: origin, into: row)
     }
 
     /// Inserts the row `op` creates on a replica that has never seen it, unless a row with its key is held;
@@ -268,6 +292,15 @@ final class RowWriter {
         let stampsParameter: CInt
         let tombParameter: CInt
         let liveParameter: CInt
+        /// The statements for rows already held, prepared when first needed.
+        private var heldRows: HeldRows?
+
+        func held(_ db: Database) throws -> HeldRows {
+            if let heldRows { return heldRows }
+            let made = try HeldRows(db, table)
+            heldRows = made
+            return made
+        }
 
         init(_ db: Database, name: String, _ table: TableSQL) throws {
             let schema = table.schema
@@ -294,7 +327,7 @@ final class RowWriter {
         func run(_ db: Database, _ op: RowOperation, stamp: WriteStamp, stamps: inout [UInt8]) throws -> Bool {
             let s = statement.sqliteStatement
             sqlite3_reset(s)
-            for (position, parameter) in keyParameters.enumerated() { Self.bind(op.key[position], s, parameter) }
+            for (position, parameter) in keyParameters.enumerated() { SQLiteC.bind(op.key[position], s, parameter) }
             // A delete leaves no field (only its tombstone); other kinds set every field they carry. Fields and
             // `valueColumns` are both in UTF-8 order, so one pass pairs them.
             var present: UInt64 = 0
@@ -305,7 +338,7 @@ final class RowWriter {
                     while i < valueColumns.count, valueColumns[i].name != field.name { i += 1 }
                     // A field the table does not have is not stored (the scope check refuses it before).
                     guard i < valueColumns.count else { continue }
-                    Self.bind(field.value, s, valueColumns[i].parameter)
+                    SQLiteC.bind(field.value, s, valueColumns[i].parameter)
                     present |= 1 << UInt64(valueColumns[i].position)
                     next = i + 1
                 }
@@ -324,12 +357,12 @@ final class RowWriter {
                     }
                 }
             }
-            Self.bindBlob(stamps, s, stampsParameter)
+            SQLiteC.bindBlob(stamps, s, stampsParameter)
             if op.kind == .delete {
                 var tomb = [UInt8]()
                 tomb.reserveCapacity(24)
                 Self.append(stamp, to: &tomb)
-                Self.bindBlob(tomb, s, tombParameter)
+                SQLiteC.bindBlob(tomb, s, tombParameter)
             } else {
                 sqlite3_bind_null(s, tombParameter)
             }
@@ -337,13 +370,7 @@ final class RowWriter {
             // Stepped through the C API: GRDB's per-execution bookkeeping (observation, suspension, read-only
             // checks) was a third of the insert's cost, and none of it applies inside the replica's own write
             // transaction, which has no observers.
-            let code = sqlite3_step(s)
-            guard code == SQLITE_DONE else {
-                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                sqlite3_reset(s)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: table.insertIfAbsent)
-            }
-            sqlite3_reset(s)
+            try SQLiteC.run(db, statement)
             return sqlite3_changes(db.sqliteConnection) == 1
         }
 
@@ -353,32 +380,73 @@ final class RowWriter {
             withUnsafeBytes(of: &hlc) { bytes.append(contentsOf: $0) }
             bytes.append(contentsOf: stamp.origin.bytes)
         }
-
-        /// Binds as GRDB binds a `DatabaseValue` of the same value (an empty text stays text, not null).
-        private static func bind(_ value: Value, _ s: SQLiteStatement, _ parameter: CInt) {
-            switch value {
-            case .null: sqlite3_bind_null(s, parameter)
-            case .integer(let i): sqlite3_bind_int64(s, parameter, i)
-            case .text(var text):
-                text.withUTF8 { utf8 in
-                    if let base = utf8.baseAddress {
-                        base.withMemoryRebound(to: CChar.self, capacity: utf8.count) {
-                            _ = sqlite3_bind_text(s, parameter, $0, CInt(utf8.count), sqliteTransient)
-                        }
-                    } else {
-                        _ = sqlite3_bind_text(s, parameter, "", 0, sqliteTransient)
-                    }
-                }
-            }
-        }
-
-        private static func bindBlob(_ bytes: [UInt8], _ s: SQLiteStatement, _ parameter: CInt) {
-            bytes.withUnsafeBytes {
-                _ = sqlite3_bind_blob(s, parameter, $0.baseAddress, CInt($0.count), sqliteTransient)
-            }
-        }
     }
 }
 
-/// `SQLITE_TRANSIENT` (SQLite copies the value), which the C header defines as a macro Swift does not import.
-private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+/// The statements of one table for a row the replica already holds: load it by key into a ``RowState``, and
+/// write back what `MergeRules` made of it, both stepped through SQLite's C API. The row stored is the one
+/// ``TableSQL/store(_:key:state:)`` stores.
+final class HeldRows {
+    private let table: TableSQL
+    private let db: Database
+    private let select: Statement
+    private let update: Statement
+    private let valueCount: Int
+
+    init(_ db: Database, _ table: TableSQL) throws {
+        self.db = db
+        self.table = table
+        select = try db.makeStatement(sql: table.select)
+        update = try db.makeStatement(sql: table.update)
+        valueCount = table.schema.valueColumns.count
+    }
+
+    /// The held row with `key`, or nil.
+    func load(key: [Value]) throws -> RowState? {
+        let s = select.sqliteStatement
+        sqlite3_reset(s)
+        defer { sqlite3_reset(s) }
+        for (i, v) in key.enumerated() { SQLiteC.bind(v, s, CInt(i + 1)) }
+        let code = sqlite3_step(s)
+        if code == SQLITE_DONE { return nil }
+        guard code == SQLITE_ROW else { throw SQLiteC.error(db, code, select) }
+        let count = CInt(valueCount)
+        return try RowCodec.rowState(
+            value: { SQLiteC.value(s, CInt($0)) }, stamps: SQLiteC.blob(s, count) ?? [],
+            tomb: SQLiteC.blob(s, count + 1), schema: table.schema)
+    }
+
+    /// Merges `op`, authored by `origin`, into the held `row` and writes it back when it changed; returns the
+    /// conflicts detected.
+    func merge(_ op: RowOperation, by origin: OriginID, into row: RowState) throws -> [FieldConflict] {
+        let outcome = MergeRules.apply(op, by: origin, to: row)
+        if outcome.changed { try store(key: op.key, state: outcome.row) }
+        return outcome.conflicts
+    }
+
+    private func store(key: [Value], state: RowState) throws {
+        let s = update.sqliteStatement
+        sqlite3_reset(s)
+        var parameter: CInt = 1
+        for column in table.schema.valueColumns {
+            SQLiteC.bind(state.fields[column.name]?.value ?? .null, s, parameter)
+            parameter += 1
+        }
+        SQLiteC.bindBlob(Array(RowCodec.encodeStamps(state, schema: table.schema)), s, parameter)
+        if let tomb = RowCodec.encodeStamp(state.tombstone) {
+            SQLiteC.bindBlob(Array(tomb), s, parameter + 1)
+        } else {
+            sqlite3_bind_null(s, parameter + 1)
+        }
+        sqlite3_bind_int64(s, parameter + 2, state.isLive ? 1 : 0)
+        parameter += 3
+        for v in key {
+            SQLiteC.bind(v, s, parameter)
+            parameter += 1
+        }
+        try SQLiteC.run(db, update)
+        guard sqlite3_changes(db.sqliteConnection) == 1 else {
+            throw SyncError(.storeFailure, "a held row was not found again to write back")
+        }
+    }
+}

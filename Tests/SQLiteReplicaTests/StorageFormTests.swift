@@ -1,7 +1,9 @@
 import Foundation
 import GRDB
 import SyncCore
+import SyncTestSupport
 import Testing
+import TrainingDomain
 
 @testable import SQLiteReplica
 
@@ -49,6 +51,63 @@ import Testing
         #expect(try f.hub.receive(county.exportEnvelopes()).rejected.isEmpty)
         #expect(try Self.stampLengths(f.hub, table: "teachers", keyColumn: "id_number") == ["ID1": 150, "ID2": 150])
         #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
+    }
+
+    /// The hub writes held rows through SQLite's C API (`HeldRows`): random upserts of some fields, deletes and
+    /// facts by three origins with clashing clocks, applied one by one to two rows of each table; after each, the
+    /// stored row (read back through GRDB) and the conflicts reported are what `MergeRules` makes in memory.
+    @Test(arguments: [1, 2, 3] as [UInt64])
+    func aHeldRowIsMergedIntoTheRowMergeRulesMakes(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let origins = (1...3).map { OriginID(bytes: Array(repeating: UInt8($0), count: OriginID.byteCount))! }
+        let teachers = TableSQL(TrainingTables.teachers)
+        let records = TableSQL(TrainingTables.studyRecords)
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: teachers.createTable)
+            try db.execute(sql: records.createTable)
+            let writer = RowWriter(tables: ["teachers": teachers, "study_records": records])
+            var expected: [[Value]: RowState] = [:]
+            var conflicts = 0
+            for _ in 0..<400 {
+                let origin = origins[Int(rng.next() % 3)]
+                let hlc = HybridTimestamp(physicalMillis: 1_000 + rng.next() % 40, logical: UInt16(rng.next() % 2))
+                let op: RowOperation
+                let table: TableSQL
+                if rng.next() % 4 == 0 {
+                    table = records
+                    op = RowOperation(
+                        kind: .insertFact, hlc: hlc, table: "study_records",
+                        key: [.text("130102"), .text("R\(rng.next() % 2)")],
+                        fields: [
+                            .init("activity_code", .text("A\(rng.next() % 2)")), .init("minutes", .integer(30)),
+                        ])
+                } else {
+                    table = teachers
+                    let key: [Value] = [.text("130102"), .text("1"), .text("ID\(rng.next() % 2)")]
+                    if rng.next() % 6 == 0 {
+                        op = RowOperation(kind: .delete, hlc: hlc, table: "teachers", key: key, fields: [])
+                    } else {
+                        let fields: [RowOperation.Field] = [
+                            .init("dev_stage", .text(["new", "mature"][Int(rng.next() % 2)])),
+                            .init("name", .text(["李", "王"][Int(rng.next() % 2)])),
+                            .init("subject", .text(["13", "14"][Int(rng.next() % 2)])),
+                        ].filter { _ in rng.next() % 2 == 0 }
+                        op = RowOperation(
+                            kind: .upsert, hlc: hlc, table: "teachers", key: key,
+                            fields: fields.isEmpty ? [.init("name", .text("张"))] : fields)
+                    }
+                }
+                let outcome = MergeRules.apply(op, by: origin, to: expected[op.key])
+                expected[op.key] = outcome.row
+                let reported = try writer.merge(db, op, by: origin)
+                #expect(reported == outcome.conflicts, "seed \(seed): \(op)")
+                conflicts += reported.count
+                #expect(try table.load(db, key: op.key) == outcome.row, "seed \(seed): \(op)")
+            }
+            // The sequence did reach the merge paths: clashing writes by different origins.
+            #expect(conflicts > 0)
+        }
     }
 
     @Test func aSetAppliedInKeyOrderLeavesTheStateItsClockOrderWould() throws {
