@@ -26,15 +26,33 @@ func makeHTTPClient() -> HTTPClient {
     return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
 }
 
+/// One night the single county pushed in process, and the raw insert measured just before and just after it.
+struct NightFigures: Sendable {
+    var operations = 0
+    /// From the county's commit to the last upload's acknowledgement.
+    var e2eSeconds = 0.0
+    /// The hub's upload handler, summed over the night's uploads (its request latency metric).
+    var hubSeconds = 0.0
+    var hubOperations = 0.0
+    var wireBytes = 0
+    var rawBefore = 0.0
+    var rawAfter = 0.0
+
+    /// The night's denominator: the mean of the raw-insert measurements on either side of it.
+    var denominator: Double { (rawBefore + rawAfter) / 2 }
+    var e2eRate: Double { Double(operations) / e2eSeconds }
+    var hubRate: Double { hubSeconds > 0 ? hubOperations / hubSeconds : 0 }
+    var e2eRatio: Double { e2eRate / denominator }
+    var hubRatio: Double { hubRate / denominator }
+    var bytesPerOperation: Double { Double(wireBytes) / Double(max(1, operations)) }
+}
+
 /// Summary figures of the single-county phase.
 struct SingleCountyResult: Sendable {
+    /// The raw insert before the first night, and after the last.
     var rawRate = 0.0
     var rawRateAgain = 0.0
-    var deltaOperations = 0
-    var e2eSeconds = 0.0
-    var roundSeconds = 0.0
-    var hubApplyRate = 0.0
-    var wireBytes = 0
+    var nights: [NightFigures] = []
     var hubPeakKB = 0
     var countyIdleKB = 0
     var countyPeakKB = 0
@@ -42,8 +60,11 @@ struct SingleCountyResult: Sendable {
     var daemonWireBytes = 0
     var daemonOperations = 0
 
-    var e2eRate: Double { Double(deltaOperations) / e2eSeconds }
-    var bytesPerOperation: Double { Double(wireBytes) / Double(max(1, deltaOperations)) }
+    /// The night whose ratio of `figure` is the median (the lower middle one for an even count).
+    func medianNight(_ figure: (NightFigures) -> Double) -> NightFigures {
+        let sorted = nights.sorted { figure($0) < figure($1) }
+        return sorted[(sorted.count - 1) / 2]
+    }
 }
 
 /// Summary figures of the province night.

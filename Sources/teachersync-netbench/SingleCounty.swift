@@ -22,15 +22,16 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
     let (workload, generateTime) = try measure {
         try CountyWorkload.make(
             code: code, teachers: o.teachers, baseRecords: o.records,
-            nights: [(o.newRecords, o.updates), (o.newRecords, o.updates)], baselineCount: o.newRecords + o.updates)
+            nights: Array(repeating: (o.newRecords, o.updates), count: o.nights + 1),
+            baselineCount: o.newRecords + o.updates)
     }
     let night = workload.nights[0]
-    result.deltaOperations = night.count
     say(
         "  base: \(format(workload.schools.count)) schools, \(format(workload.teachers.count)) teachers, "
             + "\(format(workload.baseRecords.count)) study records; nightly delta: \(format(night.records.count)) new "
-            + "study records + \(format(night.updates.count)) updated teachers = \(format(night.count)) operations "
-            + "(generated and validated in \(secs(generateTime)))")
+            + "study records + \(format(night.updates.count)) updated teachers = \(format(night.count)) operations; "
+            + "\(o.nights) such nights in process and one through the daemon (generated and validated in "
+            + "\(secs(generateTime)))")
 
     // MARK: Raw baseline
     say("\n2. raw SQLite insert rate (the denominator)")
@@ -85,83 +86,31 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
             + "start \(mib(kB: started.rssKB))")
     say("  relay 127.0.0.1:\(relay.port) → 127.0.0.1:\(hub.port) (counts every byte both ways, times each request)")
 
-    // MARK: The night
-    say("\n5. the nightly delta: commit at the county → applied and acknowledged at the hub")
+    // MARK: The nights
     var client = HubClient(
         baseURL: relay.url, signer: county.identity.signer, wallClock: SystemWallClock(), http: HubClient.nodeClient)
     client.timeout = .seconds(o.timeoutSeconds)
     let driver = SyncDriver(
         executor: ReplicaExecutor(county), client: client, limits: SyncRound.Limits(maxSets: o.batchSets),
         firstSeal: o.firstSeal == 0 ? nil : o.firstSeal)
-    let ownBefore = try county.ownHeads()
-    let (deltaWritten, deltaWriteTime) = try measure { try county.write(night.writes) }
-    try require(deltaWritten.written == night.count, "delta: wrote \(deltaWritten.written) of \(night.count)")
-    say(
-        "  county write (one transaction, not part of the end-to-end time): \(format(night.count)) operations in "
-            + "\(secs(deltaWriteTime)) (\(format(Double(night.count) / deltaWriteTime)) ops/s)")
-    let metricsBefore = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port)
-    let totalsBefore = relay.totals
-    let exchangeIndex = relay.exchanges().count
-    let hubCPUBefore = hub.cpuSeconds ?? 0
-    let hubSchedBefore = ProcStatus.scheduler(pid: hub.pid)
-    let t0 = ContinuousClock.now
-    let report = await driver.runRound()
-    let tEnd = ContinuousClock.now
-    let hubCPU = (hub.cpuSeconds ?? 0) - hubCPUBefore
-    let hubWaiting = (ProcStatus.scheduler(pid: hub.pid)?.waiting ?? 0) - (hubSchedBefore?.waiting ?? 0)
-    let exchanges = relay.exchanges(from: exchangeIndex)
-    let totals = relay.totals
-    let delta = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port) - metricsBefore
-    let ownAfter = try county.ownHeads()
-    let newSets = ownAfter.reduce(0) { $0 + Int($1.value.sequence - (ownBefore[$1.key]?.sequence ?? 0)) }
-    say("  round: \(report.outcome.text)")
-    printExchanges(exchanges, since: t0)
-    let uploads = exchanges.filter { $0.endpoint == "POST /v1/sets" }
-    ctx.checks.expect(report.outcome == .inSync(pushed: newSets, pulled: 0), "round: \(report.outcome.text)")
-    ctx.checks.expect(!uploads.isEmpty && uploads.allSatisfy { $0.status == 200 }, "uploads: \(uploads.map(\.status))")
-    ctx.checks.expect(
-        Int(delta.operationsApplied) == night.count,
-        "the hub applied \(Int(delta.operationsApplied)) operations, the county sent \(night.count)")
-    ctx.checks.expect(delta.setsRejected == 0, "the hub rejected sets: \(delta.nonZero("sets_rejected"))")
-    let tAck = uploads.map(\.end).max() ?? tEnd
-    if let firstUpload = uploads.map(\.start).min() {
+    var rawBefore = result.rawRate
+    for n in 0..<o.nights {
+        say("\n5.\(n + 1) night \(n + 1) of \(o.nights): commit at the county → applied and acknowledged at the hub")
+        var figures = try await pushNight(
+            ctx, workload.nights[n], county: county, driver: driver, hub: hub, relay: relay)
+        figures.rawBefore = rawBefore
+        figures.rawAfter = try Baseline.median3(phaseDir, "raw-\(n + 1)", rows: workload.baselineRows)
+        rawBefore = figures.rawAfter
         say(
-            "  county side before the first upload (catch-up, seal, heads, read + encode + compress + sign): "
-                + "\(secs(seconds(t0, firstUpload))); upload(s) until acknowledged: \(secs(seconds(firstUpload, tAck)))"
-        )
+            "  raw insert after this night: \(format(figures.rawAfter)) rows/s; this night's denominator (the mean "
+                + "of the measurements before and after it) \(format(figures.denominator)) rows/s: end to end "
+                + "\(ratio(figures.e2eRate, figures.denominator)) × raw, hub verify-and-apply "
+                + "\(ratio(figures.hubRate, figures.denominator)) × raw")
+        result.nights.append(figures)
     }
-    result.e2eSeconds = seconds(t0, tAck)
-    result.roundSeconds = seconds(t0, tEnd)
-    result.wireBytes = (totals.up - totalsBefore.up) + (totals.down - totalsBefore.down)
-    let uploadBytes = uploads.reduce(0) { $0 + $1.requestBytes + $1.responseBytes }
-    let envelopeBytes = try county.envelopes(
-        county.setReferences().filter { ref in
-            ref.stream.origin == county.identity.origin && ref.sequence > (ownBefore[ref.stream]?.sequence ?? 0)
-        }
-    ).reduce(0) { $0 + $1.count }
-    result.hubApplyRate = delta.uploadSeconds > 0 ? delta.operationsApplied / delta.uploadSeconds : 0
-    let hubAfterNight = hub.status ?? ProcStatus()
+    let hubAfterNights = hub.status ?? ProcStatus()
     say(
-        "  end to end (commit → last upload acknowledged): \(secs(result.e2eSeconds)), "
-            + "\(format(result.e2eRate)) ops/s = \(ratio(result.e2eRate, result.rawRate)) × raw")
-    say(
-        "  whole round (commit → round over, incl. the final pull): \(secs(result.roundSeconds)), "
-            + "\(format(Double(night.count) / result.roundSeconds)) ops/s")
-    say(
-        "  hub verify-and-apply (its upload handler: authenticate, decode, verify, apply, commit, answer): "
-            + "\(format(delta.operationsApplied)) ops in \(secs(delta.uploadSeconds)) over "
-            + "\(Int(delta.uploadCount)) request(s) = \(format(result.hubApplyRate)) ops/s = "
-            + "\(ratio(result.hubApplyRate, result.rawRate)) × raw; hub CPU during the round \(secs(hubCPU)), runnable but waiting for a CPU \(secs(hubWaiting))"
-    )
-    say(
-        "  wire: \(format(result.wireBytes)) bytes both ways (\(format(totals.up - totalsBefore.up)) up, "
-            + "\(format(totals.down - totalsBefore.down)) down, \(exchanges.count) requests) = "
-            + "\(String(format: "%.1f", result.bytesPerOperation)) bytes per operation; uploads alone "
-            + "\(String(format: "%.1f", Double(uploadBytes) / Double(night.count))) B/op; the sets' envelopes "
-            + "\(format(envelopeBytes)) B = \(String(format: "%.1f", Double(envelopeBytes) / Double(night.count))) B/op"
-    )
-    say(
-        "  hub RSS: \(mib(kB: hubAfterNight.rssKB)) now, peak (VmHWM) \(mib(kB: hubAfterNight.hwmKB)); this "
+        "  hub RSS: \(mib(kB: hubAfterNights.rssKB)) now, peak (VmHWM) \(mib(kB: hubAfterNights.hwmKB)); this "
             + "process (county replica and generator) peak \(mib(kB: ProcStatus.read(pid: getpid())?.hwmKB ?? 0))")
 
     // MARK: County daemon
@@ -184,10 +133,11 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
     result.countyIdleKB = idle.rssKB
     say(
         "  idle: RSS \(mib(kB: idle.rssKB)), peak so far \(mib(kB: idle.hwmKB)), \(idle.threads) threads "
-            + "(\(format(workload.teachers.count)) teachers, \(format(workload.baseRecords.count + night.records.count)) "
+            + "(\(format(workload.teachers.count)) teachers, "
+            + "\(format(workload.baseRecords.count + o.nights * night.records.count)) "
             + "study records in its replica)")
 
-    let second = workload.nights[1]
+    let second = workload.nights[o.nights]
     let (secondWritten, _) = try measure { try county.write(second.writes) }
     try require(secondWritten.written == second.count, "second delta: wrote \(secondWritten.written)")
     let metricsBefore2 = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port)
@@ -236,7 +186,7 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
     ctx.checks.expect(hubVector == countyVector, "after the nights, the county's and the hub's heads differ")
     let hubOps = try operationsPerOrigin(hubDir)[county.identity.origin.hex] ?? 0
     let countyOps = try operationsPerOrigin(countyDir)[county.identity.origin.hex] ?? 0
-    let expected = workload.baseCount + night.count + second.count
+    let expected = workload.baseCount + workload.nights.reduce(0) { $0 + $1.count }
     ctx.checks.expect(
         hubOps == expected && countyOps == expected,
         "operations of the county's stream: hub \(hubOps), county \(countyOps), expected \(expected)")
@@ -251,12 +201,89 @@ func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
             + "\(hubDigest == countyDigest) (\(hubDigest.prefix(16))…, \(secs(digestTime))); quarantined at the hub: "
             + "\(quarantined)")
 
-    say("\n8. drift check: the raw insert again")
-    result.rawRateAgain = try Baseline.median3(phaseDir, "raw-again", rows: workload.baselineRows)
+    result.rawRateAgain = rawBefore
     say(
-        "  raw insert: \(format(result.rawRateAgain)) rows/s (\(ratio(result.rawRateAgain, result.rawRate)) × the first "
-            + "measurement)")
+        "\n8. drift: the raw insert after the last night \(format(result.rawRateAgain)) rows/s "
+            + "(\(ratio(result.rawRateAgain, result.rawRate)) × the first measurement)")
     return result
+}
+
+/// Writes one nightly delta at the county in one transaction, then times one sync round of `driver` through the
+/// relay: end to end from the commit to the last upload's acknowledgement, and the hub's upload handler (its
+/// request latency metric). The raw-insert measurements around it are the caller's.
+func pushNight(
+    _ ctx: RunContext, _ night: CountyWorkload.Night, county: Replica, driver: SyncDriver, hub: ChildProcess,
+    relay: Relay
+) async throws -> NightFigures {
+    let ownBefore = try county.ownHeads()
+    let (deltaWritten, deltaWriteTime) = try measure { try county.write(night.writes) }
+    try require(deltaWritten.written == night.count, "delta: wrote \(deltaWritten.written) of \(night.count)")
+    say(
+        "  county write (one transaction, not part of the end-to-end time): \(format(night.count)) operations in "
+            + "\(secs(deltaWriteTime)) (\(format(Double(night.count) / deltaWriteTime)) ops/s)")
+    let metricsBefore = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port)
+    let totalsBefore = relay.totals
+    let exchangeIndex = relay.exchanges().count
+    let hubCPUBefore = hub.cpuSeconds ?? 0
+    let hubSchedBefore = ProcStatus.scheduler(pid: hub.pid)
+    let t0 = ContinuousClock.now
+    let report = await driver.runRound()
+    let tEnd = ContinuousClock.now
+    let hubCPU = (hub.cpuSeconds ?? 0) - hubCPUBefore
+    let hubWaiting = (ProcStatus.scheduler(pid: hub.pid)?.waiting ?? 0) - (hubSchedBefore?.waiting ?? 0)
+    let exchanges = relay.exchanges(from: exchangeIndex)
+    let totals = relay.totals
+    let delta = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port) - metricsBefore
+    let ownAfter = try county.ownHeads()
+    let newSets = ownAfter.reduce(0) { $0 + Int($1.value.sequence - (ownBefore[$1.key]?.sequence ?? 0)) }
+    say("  round: \(report.outcome.text)")
+    printExchanges(exchanges, since: t0)
+    let uploads = exchanges.filter { $0.endpoint == "POST /v1/sets" }
+    ctx.checks.expect(report.outcome == .inSync(pushed: newSets, pulled: 0), "round: \(report.outcome.text)")
+    ctx.checks.expect(!uploads.isEmpty && uploads.allSatisfy { $0.status == 200 }, "uploads: \(uploads.map(\.status))")
+    ctx.checks.expect(
+        Int(delta.operationsApplied) == night.count,
+        "the hub applied \(Int(delta.operationsApplied)) operations, the county sent \(night.count)")
+    ctx.checks.expect(delta.setsRejected == 0, "the hub rejected sets: \(delta.nonZero("sets_rejected"))")
+    let tAck = uploads.map(\.end).max() ?? tEnd
+    if let firstUpload = uploads.map(\.start).min() {
+        say(
+            "  county side before the first upload (catch-up, seal, heads, read + encode + compress + sign): "
+                + "\(secs(seconds(t0, firstUpload))); upload(s) until acknowledged: \(secs(seconds(firstUpload, tAck)))"
+        )
+    }
+    var figures = NightFigures()
+    figures.operations = night.count
+    figures.e2eSeconds = seconds(t0, tAck)
+    figures.hubSeconds = delta.uploadSeconds
+    figures.hubOperations = delta.operationsApplied
+    figures.wireBytes = (totals.up - totalsBefore.up) + (totals.down - totalsBefore.down)
+    let roundSeconds = seconds(t0, tEnd)
+    let uploadBytes = uploads.reduce(0) { $0 + $1.requestBytes + $1.responseBytes }
+    let envelopeBytes = try county.envelopes(
+        county.setReferences().filter { ref in
+            ref.stream.origin == county.identity.origin && ref.sequence > (ownBefore[ref.stream]?.sequence ?? 0)
+        }
+    ).reduce(0) { $0 + $1.count }
+    say(
+        "  end to end (commit → last upload acknowledged): \(secs(figures.e2eSeconds)), "
+            + "\(format(figures.e2eRate)) ops/s")
+    say(
+        "  whole round (commit → round over, incl. the final pull): \(secs(roundSeconds)), "
+            + "\(format(Double(night.count) / roundSeconds)) ops/s")
+    say(
+        "  hub verify-and-apply (its upload handler: authenticate, decode, verify, apply, commit, answer): "
+            + "\(format(delta.operationsApplied)) ops in \(secs(delta.uploadSeconds)) over "
+            + "\(Int(delta.uploadCount)) request(s) = \(format(figures.hubRate)) ops/s; hub CPU during the round "
+            + "\(secs(hubCPU)), runnable but waiting for a CPU \(secs(hubWaiting))")
+    say(
+        "  wire: \(format(figures.wireBytes)) bytes both ways (\(format(totals.up - totalsBefore.up)) up, "
+            + "\(format(totals.down - totalsBefore.down)) down, \(exchanges.count) requests) = "
+            + "\(String(format: "%.1f", figures.bytesPerOperation)) bytes per operation; uploads alone "
+            + "\(String(format: "%.1f", Double(uploadBytes) / Double(night.count))) B/op; the sets' envelopes "
+            + "\(format(envelopeBytes)) B = \(String(format: "%.1f", Double(envelopeBytes) / Double(night.count))) B/op"
+    )
+    return figures
 }
 
 /// `a / b` with three decimals.
