@@ -63,7 +63,10 @@ extension Replica {
                 report.rejected.append(rejected)
             }
         }
-        return try apply(candidates, total: envelopes.count, report: report, progress: progress)
+        candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+        return try apply(
+            count: candidates.count, next: { candidates[$0] }, total: envelopes.count, report: report,
+            progress: progress)
     }
 
     /// Verifies and applies sets the caller has already decoded from their envelopes (the hub's upload route
@@ -84,11 +87,26 @@ extension Replica {
                 candidates.append(set)
             }
         }
-        return try apply(candidates, total: sets.count, report: report, progress: progress)
+        candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+        return try apply(
+            count: candidates.count, next: { candidates[$0] }, total: sets.count, report: report, progress: progress)
     }
 
-    /// Applies decoded sets in stream and sequence order, retrying those that wait for another, and
-    /// quarantines what cannot be applied.
+    /// Verifies and applies a batch whose sets are still being decoded elsewhere (the hub's upload route decodes
+    /// them on other threads meanwhile, so that the first set is applied while the next is decoded). `next(i)`
+    /// returns set `i` of the batch, waiting for it if need be, or throws to refuse the rest of the batch: what is
+    /// not committed yet is rolled back, and the error is thrown from here.
+    ///
+    /// Sets are tried in the order given; a set that comes before an earlier set of its stream is retried once that
+    /// one is applied, as in ``receive(decoded:progress:)``. A set already held counts as already present.
+    public func receive(
+        count: Int, next: (Int) throws(ReplicaError) -> ChangeSet, progress: ((Int, Int) -> Void)? = nil
+    ) throws(ReplicaError) -> ReceiveReport {
+        try apply(count: count, next: next, total: count, report: ReceiveReport(), progress: progress)
+    }
+
+    /// Applies sets in the order `next` yields them (`next(i)` for `i` in `0..<count`), retrying those that wait
+    /// for another, and quarantines what cannot be applied.
     ///
     /// The sets share transactions (group commit): each set is applied inside a savepoint of its own, so a set
     /// that is refused leaves nothing behind, and the transaction commits once
@@ -98,22 +116,24 @@ extension Replica {
     /// sets only when this returns, after the last commit: nothing is acknowledged before it is durable, and a
     /// crash loses at most sets that were never acknowledged.
     private func apply(
-        _ sets: [ChangeSet], total: Int, report: ReceiveReport, progress: ((Int, Int) -> Void)?
+        count: Int, next: (Int) throws(ReplicaError) -> ChangeSet, total: Int, report: ReceiveReport,
+        progress: ((Int, Int) -> Void)?
     ) throws(ReplicaError) -> ReceiveReport {
-        guard !sets.isEmpty else { return report }
+        guard count > 0 else { return report }
         let groupLimit = configuration.groupCommitOperations
         return try runGrouped { db, commitIfOver in
             var report = report
             var done = 0
-            var candidates = sets
             var directory = KeyDirectoryCache()
             var inTransaction = 0
-            candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+            // The first pass takes the sets from `next`; later passes retry the ones that waited for another.
+            var retry: [ChangeSet]? = nil
             var waiting = [(ChangeSet, SyncError)]()
-            while !candidates.isEmpty {
+            while true {
                 var progressed = false
                 waiting.removeAll()
-                for set in candidates {
+                for i in 0..<(retry?.count ?? count) {
+                    let set = try retry?[i] ?? next(i)
                     done += 1
                     progress?(min(done, total), total)
                     do {
@@ -135,20 +155,18 @@ extension Replica {
                         throw ReplicaError.io("applying a set failed: \(Self.safeDescription(error))")
                     }
                 }
-                let retryable = waiting.filter { $0.1.classification == .retryable && $0.1.reason != .storeFailure }
-                if progressed, !retryable.isEmpty {
-                    candidates = retryable.map(\.0)
-                    // Non-retryable failures are final now; retryable ones get another pass.
-                    for (set, error) in waiting
-                    where !(error.classification == .retryable && error.reason != .storeFailure) {
-                        report.rejected.append(try reject(db, set, error))
-                    }
-                    continue
+                let isRetryable = { (e: SyncError) in e.classification == .retryable && e.reason != .storeFailure }
+                let retryable = waiting.filter { isRetryable($0.1) }
+                guard progressed, !retryable.isEmpty else {
+                    for (set, error) in waiting { report.rejected.append(try reject(db, set, error)) }
+                    return report
                 }
-                for (set, error) in waiting { report.rejected.append(try reject(db, set, error)) }
-                candidates = []
+                // Non-retryable failures are final now; retryable ones get another pass, in stream order.
+                for (set, error) in waiting where !isRetryable(error) {
+                    report.rejected.append(try reject(db, set, error))
+                }
+                retry = retryable.map(\.0).sorted { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
             }
-            return report
         }
     }
 

@@ -158,9 +158,19 @@ extension ChangeSet {
         return try decode(envelopeBody: body, signature: signature)
     }
 
-    /// Decodes a body and attaches its signature.
-    public static func decode(envelopeBody body: [UInt8], signature: [UInt8]) throws(SyncError) -> ChangeSet {
-        var r = ByteReader(body)
+    /// The stream of an envelope's set, read from the start of its body without decoding the rest: the hub checks
+    /// an upload's scope with it before the sets are decoded. Refuses what ``decode(envelope:)`` refuses there.
+    public static func stream(ofEnvelope envelope: [UInt8]) throws(SyncError) -> StreamID {
+        var r = ByteReader(envelope)
+        let n = Int(try r.u32())
+        guard n <= maxBodyBytes else { throw SyncError(.tooLarge, "body of \(n) bytes exceeds \(maxBodyBytes)") }
+        guard n + 64 == r.remaining else { throw SyncError(.malformed, "envelope length does not match its body") }
+        var body = ByteReader(envelope, offset: 4, end: 4 + n)
+        return try readStream(&body).stream
+    }
+
+    /// Reads a body's magic, format version and stream.
+    private static func readStream(_ r: inout ByteReader) throws(SyncError) -> (format: UInt16, stream: StreamID) {
         guard try r.raw(4) == magic else { throw SyncError(.malformed, "bad magic: not a change set") }
         let format = try r.u16()
         guard supportedFormats.contains(format) else {
@@ -171,6 +181,13 @@ extension ChangeSet {
         }
         let scopeText = try r.string(limit: 16)
         guard let scope = Scope(wireValue: scopeText) else { throw SyncError(.malformed, "bad stream scope") }
+        return (format, StreamID(origin: origin, scope: scope))
+    }
+
+    /// Decodes a body and attaches its signature.
+    public static func decode(envelopeBody body: [UInt8], signature: [UInt8]) throws(SyncError) -> ChangeSet {
+        var r = ByteReader(body)
+        let (format, stream) = try readStream(&r)
         let sequence = try r.u64()
         guard sequence >= 1, sequence <= UInt64(Int64.max) else {
             throw SyncError(.malformed, "sequence number outside 1...2^63-1")
@@ -204,7 +221,7 @@ extension ChangeSet {
             throw SyncError(.malformed, "declared clock range does not match the operations")
         }
         return ChangeSet(
-            format: format, stream: StreamID(origin: origin, scope: scope), sequence: sequence, previous: previous,
+            format: format, stream: stream, sequence: sequence, previous: previous,
             hlcRange: lo...hi, operations: ops, body: body, signature: signature)
     }
 }

@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import SQLiteReplica
 public import SyncCore
+import Synchronization
 
 /// The hub's HTTP endpoints (docs/API.md). Every `/v1/` request is signed by the caller's own key; a
 /// county reads only the province-wide streams and its own county's.
@@ -183,51 +184,76 @@ public struct HubRoutes: Sendable {
     }
 
     /// Applies an uploaded batch (a bundle); the batch is durably committed before any of it is counted or answered.
+    ///
+    /// A county's or a provider's batch is checked against the caller's scope from the sets' headers, then its sets
+    /// are decoded on other threads while the writer applies them (``DecodePipeline``). A hub-role caller's batch is
+    /// decoded first, and an envelope that does not decode is quarantined with its reason.
     private func upload(_ body: [UInt8], from caller: OriginRecord) async throws -> Response {
         let envelopes = try BundleFile.decode(body)
-        // The uploaded streams, for the receipts. Each envelope is decoded once, here, and the replica is handed
-        // the decoded sets.
+        // The uploaded streams, for the receipts.
         var uploaded = Set<StreamID>()
-        var sets = [ChangeSet]()
-        sets.reserveCapacity(envelopes.count)
-        for decoded in await Self.decodeConcurrently(envelopes) {
-            if caller.role == .county {
-                // A county uploads only sets of its own county's streams (its own, or relayed ones of its county).
-                let set = try decoded.get()
-                guard set.stream.scope == .county(caller.county ?? "") else {
-                    throw SyncError(.authForbidden, "a county uploads only its own county's streams")
+        let receive: @Sendable (Replica) throws -> ReceiveReport
+        let refusal = Mutex<SyncError?>(nil)
+        if caller.role == .county || caller.role == .provider {
+            for envelope in envelopes {
+                let stream = try ChangeSet.stream(ofEnvelope: envelope)
+                if caller.role == .county {
+                    // A county uploads only sets of its own county's streams (its own, or relayed ones of its county).
+                    guard stream.scope == .county(caller.county ?? "") else {
+                        throw SyncError(.authForbidden, "a county uploads only its own county's streams")
+                    }
+                } else {
+                    // A provider uploads only its own sets, in county streams; the hub then checks them against its
+                    // project (PROTOCOL.md, section 11.1).
+                    guard stream.origin == caller.origin, stream.scope != .province else {
+                        throw SyncError(.authForbidden, "a provider uploads only its own sets, in county streams")
+                    }
                 }
-                uploaded.insert(set.stream)
-                sets.append(set)
-            } else if caller.role == .provider {
-                // A provider uploads only its own sets, in county streams; the hub then checks them against its
-                // project (PROTOCOL.md, section 11.1).
-                let set = try decoded.get()
-                guard set.stream.origin == caller.origin, set.stream.scope != .province else {
-                    throw SyncError(.authForbidden, "a provider uploads only its own sets, in county streams")
-                }
-                uploaded.insert(set.stream)
-                sets.append(set)
-            } else if let set = try? decoded.get() {
-                uploaded.insert(set.stream)
-                sets.append(set)
+                uploaded.insert(stream)
             }
+            let pipeline = DecodePipeline(envelopes)
+            receive = { replica in
+                // A set that does not decode refuses the whole request, as it always has.
+                try replica.receive(count: pipeline.count) { i throws(ReplicaError) in
+                    switch pipeline.set(i) {
+                    case .success(let set): return set
+                    case .failure(let error):
+                        refusal.withLock { $0 = error }
+                        throw .scope(error)
+                    }
+                }
+            }
+        } else {
+            var sets = [ChangeSet]()
+            sets.reserveCapacity(envelopes.count)
+            for decoded in await Self.decodeConcurrently(envelopes) {
+                if let set = try? decoded.get() {
+                    uploaded.insert(set.stream)
+                    sets.append(set)
+                }
+            }
+            // An envelope that does not decode is quarantined by the replica with its reason; the batch then goes to
+            // it as it came.
+            let decoded = sets.count == envelopes.count ? sets : nil
+            let raw = decoded == nil ? envelopes : []
+            receive = { replica in try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(raw) }
         }
-        // An envelope that does not decode (accepted above from a hub-role caller only) is quarantined by the
-        // replica with its reason; the batch then goes to it as it came.
-        let decoded = sets.count == envelopes.count ? sets : nil
-        let raw = decoded == nil ? envelopes : []
         let streams = uploaded
-        let (report, heads, receipts) = try await executor.run {
-            replica -> (ReceiveReport, VersionVector, [Receipt]) in
-            var report = try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(raw)
-            if report.applied > 0 {
-                let retried = try replica.retryQuarantined()
-                report.applied += retried.applied
-                report.operationsApplied += retried.operationsApplied
+        let (report, heads, receipts): (ReceiveReport, VersionVector, [Receipt])
+        do {
+            (report, heads, receipts) = try await executor.run { replica -> (ReceiveReport, VersionVector, [Receipt]) in
+                var report = try receive(replica)
+                if report.applied > 0 {
+                    let retried = try replica.retryQuarantined()
+                    report.applied += retried.applied
+                    report.operationsApplied += retried.operationsApplied
+                }
+                // Signed after the commit: a receipt names only what is durably held.
+                return (report, try replica.versionVector(), try replica.receipts(for: streams))
             }
-            // Signed after the commit: a receipt names only what is durably held.
-            return (report, try replica.versionVector(), try replica.receipts(for: streams))
+        } catch {
+            if let refused = refusal.withLock({ $0 }) { throw refused }
+            throw error
         }
         metrics.recordUpload(
             applied: report.applied, operations: report.operationsApplied, alreadyPresent: report.alreadyPresent,

@@ -135,6 +135,33 @@ import Testing
         try await a.stop()
     }
 
+    /// The hub decodes an upload's sets while it applies the first ones (`DecodePipeline`): a set that does not
+    /// decode after two good ones still refuses the whole request with its reason, and nothing of the batch is
+    /// applied; a batch that gives a stream's sets out of order is applied whole.
+    @Test func aBatchIsRefusedWholeForASetThatDoesNotDecodeAndAppliedWholeOutOfOrder() async throws {
+        let a = try await Arena()
+        let before = try a.hubState()
+        let first = try a.set(sequence: 1)
+        let second = try a.set(sequence: 2, previous: first.id, writes: [TransportFixture.teacher(2)])
+        var broken = try a.set(sequence: 3, previous: second.id, writes: [TransportFixture.teacher(3, name: "QQQQ")])
+            .body
+        let marker = Array("QQQQ".utf8)
+        let at = try #require((0...(broken.count - 4)).first { Array(broken[$0..<$0 + 4]) == marker })
+        broken.replaceSubrange(at..<at + 4, with: [0xC3, 0x28, 0xA0, 0xA1])
+        let batch = [first.envelope, second.envelope, try Arena.signedEnvelope(broken, by: a.county.identity.signer)]
+        let refused = try await a.upload(BundleFile.encode(batch))
+        #expect(refused.status == 400 && Arena.refusal(refused) == [ReasonCode.malformed.rawValue], "\(refused)")
+        let after = try a.hubState()
+        #expect(after.0 == before.0 && after.1 == before.1 && after.2 == before.2)
+
+        let reversed = try await a.upload(BundleFile.encode([second.envelope, first.envelope]))
+        #expect(Arena.refusal(reversed) == nil)
+        let result = try JSONDecoder().decode(WireMessages.UploadResult.self, from: Data(reversed.body))
+        #expect(result.applied == 2 && result.alreadyPresent == 0 && result.rejected.isEmpty)
+        #expect(try a.f.hub.versionVector()[a.county.ownCountyStream].sequence == 2)
+        try await a.stop()
+    }
+
     @Test func craftedSetsAreRefusedWithTheirReasonCodes() async throws {
         let a = try await Arena()
         let county = a.county.identity.signer
