@@ -63,12 +63,15 @@ public struct SyncDriver: Sendable {
         var action: SyncRound.Action
         // A hub that cannot be reached here is reported by the round itself; sealing goes ahead so that
         // local writes are ready for a bundle.
-        try? await catchUpOwnStreams()
+        // The hub's heads as the catch-up found them, when it pulled nothing: the round's own exchange of heads
+        // would ask again for the same answer, one more round trip on a slow line.
+        var headsAtStart = try? await catchUpOwnStreams()
         do {
             // A rotated or restored node first hands the hub its new key's authorization.
             if let pending = try await executor.run({ try $0.pendingAuthorization() }) {
                 _ = try await client.submitAuthorization(pending)
                 try await executor.run { try $0.clearPendingAuthorization(pending) }
+                headsAtStart = nil
             }
         } catch let error as SyncError {
             return Report(
@@ -93,6 +96,10 @@ public struct SyncDriver: Sendable {
             round = SyncRound(local: local, available: refs, limits: limits)
             action = round.start()
             hubKnown = VersionVector()
+            if case .exchangeHeads = action, let heads = headsAtStart ?? nil {
+                hubKnown = heads
+                action = round.headsReceived(heads)
+            }
         } catch {
             return Report(outcome: .failed(reason: .storeFailure, detail: "\(error)", retryable: true))
         }
@@ -248,13 +255,14 @@ public struct SyncDriver: Sendable {
 
     /// Before sealing new writes: if the hub holds later sets of this node's own streams (the node was
     /// restored from an older backup), fetch them first, so new writes are sealed after them instead of
-    /// forking the stream, and pending copies of already published operations are dropped.
-    private func catchUpOwnStreams() async throws {
+    /// forking the stream, and pending copies of already published operations are dropped. Returns the hub's
+    /// heads when there was nothing to fetch.
+    private func catchUpOwnStreams() async throws -> VersionVector? {
         let own = executor.replica.identity.origin
         var local = try await executor.run { try $0.versionVector() }
         let hub = try await client.exchangeHeads(local)
         guard hub.heads.contains(where: { $0.key.origin == own && $0.value.sequence > local[$0.key].sequence }) else {
-            return
+            return hub
         }
         while true {
             let page = try await client.pull(after: local, maxSets: limits.maxSets, maxBytes: limits.maxBytes)
@@ -262,7 +270,7 @@ public struct SyncDriver: Sendable {
                 _ = try replica.receive(page.envelopes)
                 return try replica.versionVector()
             }
-            guard page.more, next != local else { return }
+            guard page.more, next != local else { return nil }
             local = next
         }
     }
