@@ -93,7 +93,7 @@ extension Replica {
     }
 
     /// Verifies and applies a batch whose sets are still being decoded elsewhere (the hub's upload route decodes
-    /// them on other threads meanwhile, so that the first set is applied while the next is decoded). `next(i)`
+    /// them on another thread meanwhile, so that the first set is applied while the next is decoded). `next(i)`
     /// returns set `i` of the batch, waiting for it if need be, or throws to refuse the rest of the batch: what is
     /// not committed yet is rolled back, and the error is thrown from here.
     ///
