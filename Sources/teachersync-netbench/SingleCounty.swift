@@ -5,9 +5,9 @@ import SQLiteReplica
 import SyncCore
 import SyncTransport
 
-/// One county with its base state in sync with a hub process; its nightly delta pushed over loopback through the
-/// counting relay (in-process `SyncDriver`), then a second night's delta pushed by a real `teachersync county run`
-/// daemon, whose idle and peak RSS are read.
+/// One county with its base state in sync with a hub process; `--nights` nightly deltas pushed over loopback through
+/// the counting relay (in-process `SyncDriver`), each followed by a measurement of the raw insert, then one more
+/// night's delta pushed by a real `teachersync county run` daemon, whose idle and peak RSS are read.
 func runSingleCounty(_ ctx: RunContext) async throws -> SingleCountyResult {
     let o = ctx.options
     let code = "130102"

@@ -5,8 +5,9 @@
 //     .build-bench/release/teachersync-netbench [--quick] [options]
 //
 // A county of 5,000 teachers and 100,000 study records in sync with a hub process (`teachersync hub run`) pushes
-// its nightly delta (20,000 new study records, 2,000 updated teachers) through a counting TCP relay; then a real
-// county daemon (`teachersync county run`) idles and pushes a second night; then a province night: 170 county
+// its nightly delta (20,000 new study records, 2,000 updated teachers) through a counting TCP relay, three nights
+// in a row, each between two measurements of the raw insert (the denominator); then a real
+// county daemon (`teachersync county run`) idles and pushes a fourth night; then a province night: 170 county
 // nodes push such a delta to one hub process at once. Correctness checks failing exit 1; performance targets are
 // printed as PASS or MISS and never fail the run. Temporary folders and child processes are removed on exit.
 
