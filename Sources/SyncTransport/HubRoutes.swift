@@ -186,7 +186,7 @@ public struct HubRoutes: Sendable {
     /// Applies an uploaded batch (a bundle); the batch is durably committed before any of it is counted or answered.
     ///
     /// A county's or a provider's batch is checked against the caller's scope from the sets' headers, then its sets
-    /// are decoded on other threads while the writer applies them (``DecodePipeline``). A hub-role caller's batch is
+    /// are decoded on another thread while the writer applies them (``DecodePipeline``). A hub-role caller's batch is
     /// decoded first, and an envelope that does not decode is quarantined with its reason.
     private func upload(_ body: [UInt8], from caller: OriginRecord) async throws -> Response {
         let envelopes = try BundleFile.decode(body)
