@@ -63,7 +63,7 @@ extension Replica {
                 report.rejected.append(rejected)
             }
         }
-        candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+        candidates.sort(by: Self.streamOrder)
         return try apply(
             count: candidates.count, next: { candidates[$0] }, total: envelopes.count, report: report,
             progress: progress)
@@ -87,7 +87,7 @@ extension Replica {
                 candidates.append(set)
             }
         }
-        candidates.sort { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+        candidates.sort(by: Self.streamOrder)
         return try apply(
             count: candidates.count, next: { candidates[$0] }, total: sets.count, report: report, progress: progress)
     }
@@ -103,6 +103,11 @@ extension Replica {
         count: Int, next: (Int) throws(ReplicaError) -> ChangeSet, progress: ((Int, Int) -> Void)? = nil
     ) throws(ReplicaError) -> ReceiveReport {
         try apply(count: count, next: next, total: count, report: ReceiveReport(), progress: progress)
+    }
+
+    /// The order in which a batch's sets are tried: by stream, then sequence.
+    private static func streamOrder(_ a: ChangeSet, _ b: ChangeSet) -> Bool {
+        (a.stream, a.sequence) < (b.stream, b.sequence)
     }
 
     /// Applies sets in the order `next` yields them (`next(i)` for `i` in `0..<count`), retrying those that wait
@@ -165,7 +170,7 @@ extension Replica {
                 for (set, error) in waiting where !isRetryable(error) {
                     report.rejected.append(try reject(db, set, error))
                 }
-                retry = retryable.map(\.0).sorted { ($0.stream, $0.sequence) < ($1.stream, $1.sequence) }
+                retry = retryable.map(\.0).sorted(by: Self.streamOrder)
             }
         }
     }

@@ -243,18 +243,12 @@ final class RowWriter {
     /// loaded, merged (`MergeRules`) and written back through SQLite's C API.
     func merge(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> [FieldConflict] {
         let insert = try prepared(db, op.table)
-        let stamp = WriteStamp(hlc: op.hlc, origin: origin)
-        if op.kind == .upsert {
-            if let row = try insert.held(db).load(key: op.key) {
-                return try insert.held(db).merge(op, by: origin, into: row)
-            }
-            if try insert.run(db, op, stamp: stamp, stamps: &stamps) { return [] }
-        } else if try insert.run(db, op, stamp: stamp, stamps: &stamps) {
-            return []
+        var row = op.kind == .upsert ? try insert.held(db).load(key: op.key) : nil
+        if row == nil {
+            if try insert.run(db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps) { return [] }
+            row = try insert.held(db).load(key: op.key)
         }
-        guard let row = try insert.held(db).load(key: op.key) else {
-            throw SyncError(.storeFailure, "a row neither inserted nor held")
-        }
+        guard let row else { throw SyncError(.storeFailure, "a row neither inserted nor held") }
         return try insert.held(db).merge(op, by: origin, into: row)
     }
 

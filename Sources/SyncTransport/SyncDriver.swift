@@ -96,7 +96,7 @@ public struct SyncDriver: Sendable {
             round = SyncRound(local: local, available: refs, limits: limits)
             action = round.start()
             hubKnown = VersionVector()
-            if case .exchangeHeads = action, let heads = headsAtStart ?? nil {
+            if case .exchangeHeads = action, let heads = headsAtStart {
                 hubKnown = heads
                 action = round.headsReceived(heads)
             }
