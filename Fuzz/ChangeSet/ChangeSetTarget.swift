@@ -18,6 +18,13 @@ enum ChangeSetTarget {
         if let envelopes = try? BundleFile.decode(bytes) {
             for envelope in envelopes { check(envelope) }
         }
+        // Bundle format 2 (protocol 3): its plain entries are envelopes; deflated ones are inflated by the replica.
+        if let entries = try? BundleFile.entries(bytes) {
+            for entry in entries {
+                precondition(entry.size <= StoredEnvelope.maxSize, "an entry over the largest set was accepted")
+                if let plain = entry.plain { check(plain) }
+            }
+        }
         check(bytes)
         _ = try? VersionVector(jsonData: Data(bytes))
         _ = try? SealedBundle.open(bytes, with: county.encryptionKey)
@@ -25,6 +32,11 @@ enum ChangeSetTarget {
 
     static func check(_ envelope: [UInt8]) {
         guard let set = try? ChangeSet.decode(envelope: envelope) else { return }
+        // The hub's scope check reads the stream from the first bytes alone, and finds the decoder's.
+        let header = Array(envelope.prefix(ChangeSet.headerBytes))
+        precondition(
+            (try? ChangeSet.stream(ofEnvelopePrefix: header, size: envelope.count)) == set.stream,
+            "the stream read from an envelope's first bytes is not the decoded set's")
         // The decoder accepts only canonical bytes: what it read re-encodes to the same body.
         let body = ChangeSet.encodeBody(
             format: set.format, stream: set.stream, sequence: set.sequence, previous: set.previous,

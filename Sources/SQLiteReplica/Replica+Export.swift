@@ -30,7 +30,7 @@ extension Replica {
         try runRead { db in
             var out = [[UInt8]]()
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT origin, scope, sequence, envelope FROM change_sets ORDER BY rowid")
+                db, sql: "SELECT origin, scope, sequence, envelope, inflated_size FROM change_sets ORDER BY rowid")
             while let row = try rows.next() {
                 let scopeText: String = row["scope"]
                 if let county, scopeText != "province", scopeText != county { continue }
@@ -42,8 +42,7 @@ extension Replica {
                         continue
                     }
                 }
-                let e: Data = row["envelope"]
-                out.append(Array(e))
+                out.append(try Self.storedEnvelope(row, at: 3).envelope())
             }
             return out
         }

@@ -44,28 +44,44 @@ extension Replica {
     ) throws(ReplicaError)
         -> ReceiveReport
     {
+        try receive(stored: envelopes.map(StoredEnvelope.init(plain:)), progress: progress)
+    }
+
+    /// The same as ``receive(_:progress:)`` with the sets in their stored forms (a page of protocol 3): a deflated
+    /// envelope is inflated to be verified, and stored as it came. One that does not inflate is quarantined with its
+    /// reason, as one that does not decode.
+    public func receive(
+        stored: [StoredEnvelope], progress: ((Int, Int) -> Void)? = nil
+    ) throws(ReplicaError)
+        -> ReceiveReport
+    {
         var report = ReceiveReport()
         var candidates = [ChangeSet]()
-        let held = try heldSetIDs(envelopes)
-        for (envelope, isHeld) in zip(envelopes, held) {
+        let inflated = stored.map { s in Result { () throws(SyncError) in try s.envelope() } }
+        // An envelope that does not inflate is not held (it has no body to hash); it is refused below.
+        let held = try heldSetIDs(inflated.map { (try? $0.get()) ?? [] })
+        for (index, isHeld) in held.enumerated() {
             // A set already held is recognised by the hash of its body, before any decoding.
             if isHeld {
                 report.alreadyPresent += 1
                 continue
             }
             do {
-                candidates.append(try ChangeSet.decode(envelope: envelope))
+                var set = try ChangeSet.decode(envelope: try inflated[index].get())
+                if stored[index].form == .deflated { set.deflatedEnvelope = stored[index].bytes }
+                candidates.append(set)
             } catch {
+                let raw = (try? inflated[index].get()) ?? stored[index].bytes
                 let rejected = RejectedSet(
-                    setID: Hex.encode(SHA256.hash(data: envelope)).prefixString(16), stream: nil, sequence: nil,
+                    setID: Hex.encode(SHA256.hash(data: raw)).prefixString(16), stream: nil, sequence: nil,
                     reason: error.reason, detail: error.detail)
-                try quarantine(rawEnvelope: envelope, set: nil, rejected)
+                try quarantine(rawEnvelope: raw, set: nil, rejected)
                 report.rejected.append(rejected)
             }
         }
         candidates.sort(by: Self.streamOrder)
         return try apply(
-            count: candidates.count, next: { candidates[$0] }, total: envelopes.count, report: report,
+            count: candidates.count, next: { candidates[$0] }, total: stored.count, report: report,
             progress: progress)
     }
 

@@ -157,33 +157,40 @@ extension Replica {
 
     /// Stores a set verbatim and advances its stream's head.
     static func storeSet(_ db: Database, _ set: ChangeSet, local: Bool, now: Int64) throws {
+        // As it came: deflated if it arrived so, otherwise as it is (deflating here would cost the writer more
+        // than the smaller write saves).
+        let stored =
+            set.deflatedEnvelope.map { StoredEnvelope(deflated: $0, size: set.body.count + 68) }
+            ?? StoredEnvelope(plain: set.envelope)
         try storeSet(
             db, id: set.id, stream: set.stream, sequence: set.sequence, previous: set.previous,
-            envelope: set.envelope, operationCount: set.operations.count, format: set.format,
+            envelope: stored, operationCount: set.operations.count, format: set.format,
             hlcMax: set.hlcRange.upperBound, local: local, now: now)
     }
 
-    /// Stores a set this node has just sealed.
+    /// Stores a set this node has just sealed, deflated.
     static func storeSet(_ db: Database, _ set: SealedEnvelope, now: Int64) throws {
         try storeSet(
             db, id: set.id, stream: set.stream, sequence: set.sequence, previous: set.previous,
-            envelope: set.envelope, operationCount: set.operationCount, format: set.format,
-            hlcMax: set.hlcRange.upperBound, local: true, now: now)
+            envelope: try StoredEnvelope.deflating(set.envelope), operationCount: set.operationCount,
+            format: set.format, hlcMax: set.hlcRange.upperBound, local: true, now: now)
     }
 
     private static func storeSet(
-        _ db: Database, id rawID: [UInt8], stream: StreamID, sequence: UInt64, previous: [UInt8], envelope: [UInt8],
-        operationCount: Int, format: UInt16, hlcMax: HybridTimestamp, local: Bool, now: Int64
+        _ db: Database, id rawID: [UInt8], stream: StreamID, sequence: UInt64, previous: [UInt8],
+        envelope: StoredEnvelope, operationCount: Int, format: UInt16, hlcMax: HybridTimestamp, local: Bool, now: Int64
     ) throws {
         let id = Data(rawID)
         try db.cachedStatement(
             sql: """
-                INSERT INTO change_sets (id, origin, scope, sequence, previous, envelope, op_count, format, received_at, local)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO change_sets (id, origin, scope, sequence, previous, envelope, inflated_size, op_count, format,
+                    received_at, local)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             id, Data(stream.origin.bytes), stream.scope.wireValue, Int64(sequence), Data(previous),
-            Data(envelope), operationCount, Int(format), now, local ? 1 : 0,
+            Data(envelope.bytes), envelope.form == .deflated ? envelope.size : nil, operationCount, Int(format), now,
+            local ? 1 : 0,
         ])
         try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO stream_heads (origin, scope, sequence, head, hlc_max) VALUES (?, ?, ?, ?, ?)"

@@ -15,7 +15,10 @@ extension Replica {
             let rows = try Row.fetchCursor(
                 db,
                 sql:
-                    "SELECT origin, scope, sequence, length(envelope) FROM change_sets ORDER BY origin, scope, sequence"
+                    """
+                    SELECT origin, scope, sequence, coalesce(inflated_size, length(envelope)) FROM change_sets
+                    ORDER BY origin, scope, sequence
+                    """
             )
             while let row = try rows.next() {
                 guard let origin = OriginID(bytes: Array(row[0] as Data)), let scope = Scope(wireValue: row[1]) else {
@@ -30,28 +33,46 @@ extension Replica {
         }
     }
 
-    /// The stored envelopes of these sets, in the order given.
+    /// The envelopes of these sets, in the order given.
     public func envelopes(_ refs: [SyncRound.SetRef]) throws(ReplicaError) -> [[UInt8]] {
+        let stored = try storedEnvelopes(refs)
+        do {
+            return try stored.map { s throws(SyncError) in try s.envelope() }
+        } catch {
+            throw .corruptStore("a stored set does not inflate: \(error.detail)")
+        }
+    }
+
+    /// The envelopes of these sets as they are stored, in the order given.
+    public func storedEnvelopes(_ refs: [SyncRound.SetRef]) throws(ReplicaError) -> [StoredEnvelope] {
         try runRead { db in
             let stmt = try db.cachedStatement(
-                sql: "SELECT envelope FROM change_sets WHERE origin = ? AND scope = ? AND sequence = ?")
+                sql: "SELECT envelope, inflated_size FROM change_sets WHERE origin = ? AND scope = ? AND sequence = ?")
             return try refs.map { ref in
                 guard
-                    let data = try Data.fetchOne(
+                    let row = try Row.fetchOne(
                         stmt,
                         arguments: [Data(ref.stream.origin.bytes), ref.stream.scope.wireValue, Int64(ref.sequence)])
                 else { throw ReplicaError.corruptStore("set \(ref.sequence) of \(ref.stream) is not stored") }
-                return Array(data)
+                return Self.storedEnvelope(row, at: 0)
             }
         }
     }
 
+    /// The stored form in `row`: its `envelope` at `index`, its `inflated_size` right after.
+    static func storedEnvelope(_ row: Row, at index: Int) -> StoredEnvelope {
+        let bytes = Array(row[index] as Data)
+        guard let size = row[index + 1] as Int? else { return StoredEnvelope(plain: bytes) }
+        return StoredEnvelope(deflated: bytes, size: size)
+    }
+
     /// One page of the sets after `vector` that a reader of `county` may see (all, for `nil`), in stream and
-    /// sequence order; `more` says whether further sets remain.
+    /// sequence order, as they are stored; `more` says whether further sets remain. `maxBytes` bounds the envelopes'
+    /// own lengths.
     public func exportPage(
         after vector: VersionVector, county: String?, maxSets: Int, maxBytes: Int
     )
-        throws(ReplicaError) -> (envelopes: [[UInt8]], more: Bool)
+        throws(ReplicaError) -> (envelopes: [StoredEnvelope], more: Bool)
     {
         let heads = try versionVector()
         var wanted = [(StreamID, UInt64)]()
@@ -68,20 +89,23 @@ extension Replica {
             if head.sequence > from { wanted.append((stream, from)) }
         }
         return try runRead { db in
-            var out = [[UInt8]]()
+            var out = [StoredEnvelope]()
             var bytes = 0
             let stmt = try db.cachedStatement(
                 sql:
-                    "SELECT envelope FROM change_sets WHERE origin = ? AND scope = ? AND sequence > ? ORDER BY sequence"
+                    """
+                    SELECT envelope, inflated_size FROM change_sets WHERE origin = ? AND scope = ? AND sequence > ?
+                    ORDER BY sequence
+                    """
             )
             for (stream, from) in wanted {
                 let rows = try Row.fetchCursor(
                     stmt, arguments: [Data(stream.origin.bytes), stream.scope.wireValue, Int64(from)])
                 while let row = try rows.next() {
-                    let e = Array(row[0] as Data)
-                    if !out.isEmpty, out.count >= maxSets || bytes + e.count > maxBytes { return (out, true) }
+                    let e = Self.storedEnvelope(row, at: 0)
+                    if !out.isEmpty, out.count >= maxSets || bytes + e.size > maxBytes { return (out, true) }
                     out.append(e)
-                    bytes += e.count
+                    bytes += e.size
                 }
             }
             return (out, false)

@@ -29,7 +29,10 @@ extension Replica {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM change_sets") ?? 0
             let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT id, origin, scope, sequence, envelope FROM change_sets ORDER BY origin, scope, sequence")
+                sql: """
+                    SELECT id, origin, scope, sequence, envelope, inflated_size FROM change_sets
+                    ORDER BY origin, scope, sequence
+                    """)
             var previous: (stream: String, sequence: Int64, id: [UInt8], hlcMax: HybridTimestamp)?
             while let row = try rows.next() {
                 report.checked += 1
@@ -48,7 +51,7 @@ extension Replica {
                             sequence: UInt64(sequence), reason: reason, detail: detail))
                 }
                 do {
-                    let set = try ChangeSet.decode(envelope: Array(row["envelope"] as Data))
+                    let set = try ChangeSet.decode(envelope: try Self.storedEnvelope(row, at: 4).envelope())
                     guard set.id == storedID else {
                         throw SyncError(.malformed, "stored bytes do not hash to the set id")
                     }

@@ -127,6 +127,11 @@ enum ReplicaSchema {
                 try db.execute(sql: "DROP INDEX IF EXISTS \(schema.name)_by_\(scope)")
             }
         }
+        m.registerMigration("v8-deflated-envelopes") { db in
+            // A set's envelope may be stored zlib-deflated (StoredEnvelope); `inflated_size` is then its own length,
+            // NULL when `envelope` holds it as it is. Sets stored before stay as they are.
+            try db.execute(sql: "ALTER TABLE change_sets ADD COLUMN inflated_size INTEGER")
+        }
         return m
     }
 }

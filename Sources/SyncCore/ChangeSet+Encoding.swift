@@ -161,13 +161,23 @@ extension ChangeSet {
     /// The stream of an envelope's set, read from the start of its body without decoding the rest: the hub checks
     /// an upload's scope with it before the sets are decoded. Refuses what ``decode(envelope:)`` refuses there.
     public static func stream(ofEnvelope envelope: [UInt8]) throws(SyncError) -> StreamID {
-        var r = ByteReader(envelope)
+        try stream(ofEnvelopePrefix: envelope, size: envelope.count)
+    }
+
+    /// ``stream(ofEnvelope:)`` from the first bytes of an envelope of `size` bytes (of a deflated one, the first
+    /// bytes it inflates to: ``headerBytes`` are enough).
+    public static func stream(ofEnvelopePrefix prefix: [UInt8], size: Int) throws(SyncError) -> StreamID {
+        var r = ByteReader(prefix)
         let n = Int(try r.u32())
         guard n <= maxBodyBytes else { throw SyncError(.tooLarge, "body of \(n) bytes exceeds \(maxBodyBytes)") }
-        guard n + 64 == r.remaining else { throw SyncError(.malformed, "envelope length does not match its body") }
-        var body = ByteReader(envelope, offset: 4, end: 4 + n)
+        guard n + 68 == size else { throw SyncError(.malformed, "envelope length does not match its body") }
+        var body = ByteReader(prefix, offset: 4, end: min(4 + n, prefix.count))
         return try readStream(&body).stream
     }
+
+    /// Enough of an envelope's first bytes for ``stream(ofEnvelopePrefix:size:)``: its length, the body's magic,
+    /// format, origin and scope.
+    public static let headerBytes = 4 + 4 + 2 + OriginID.byteCount + 4 + 16
 
     /// Reads a body's magic, format version and stream.
     private static func readStream(_ r: inout ByteReader) throws(SyncError) -> (format: UInt16, stream: StreamID) {

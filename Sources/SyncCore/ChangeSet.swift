@@ -36,6 +36,10 @@ public struct ChangeSet: Sendable, Hashable {
     /// The id as lowercase hex.
     public var idHex: String { Hex.encode(id) }
 
+    /// The envelope as one zlib stream, when the set arrived deflated (``StoredEnvelope``): kept so that the store
+    /// holds it as it came instead of deflating it again. Not part of the set: equality and hashing leave it out.
+    public var deflatedEnvelope: [UInt8]?
+
     /// The bytes as stored and relayed: `u32 body length ‖ body ‖ 64-byte signature`.
     public var envelope: [UInt8] {
         var w = ByteWriter(capacity: body.count + 68)
@@ -76,5 +80,16 @@ public struct ChangeSet: Sendable, Hashable {
         self.signature = signature
         // The sealer has just hashed the body; everyone else hashes it here.
         self.id = id ?? Array(SHA256.hash(data: body))
+    }
+
+    public static func == (a: ChangeSet, b: ChangeSet) -> Bool {
+        a.id == b.id && a.signature == b.signature && a.format == b.format && a.stream == b.stream
+            && a.sequence == b.sequence && a.previous == b.previous && a.hlcRange == b.hlcRange
+            && a.operations == b.operations && a.body == b.body
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(signature)
     }
 }

@@ -1,9 +1,11 @@
 import Dispatch
+import SQLiteReplica
 import SyncCore
 import Synchronization
 
-/// Decodes the envelopes of an upload on another thread, in order, while the replica's writer applies the sets
-/// already decoded: the writer asks for set `i` with ``set(_:)`` and waits only if its decoding has not finished.
+/// Inflates and decodes the envelopes of an upload on another thread, in order, while the replica's writer applies the
+/// sets already decoded: the writer asks for set `i` with ``set(_:)`` and waits only if its decoding has not finished.
+/// A set that came deflated keeps its deflated bytes (``ChangeSet/deflatedEnvelope``), which the replica stores.
 ///
 /// Decoding (hashing each body for its id, then reading every operation) was a tenth of an upload's time at the
 /// hub, spent before the first set could be applied (docs/BENCHMARKS.md, "Fourth pass"). It now overlaps the
@@ -11,12 +13,12 @@ import Synchronization
 /// second one would only take a core from the writer (and from a county sealing its next batch) on a small
 /// machine.
 final class DecodePipeline: Sendable {
-    private let envelopes: [[UInt8]]
+    private let envelopes: [StoredEnvelope]
     private let results: Mutex<[Result<ChangeSet, SyncError>?]>
     private let ready: [DispatchSemaphore]
 
     /// Starts decoding `envelopes` in the background.
-    init(_ envelopes: [[UInt8]]) {
+    init(_ envelopes: [StoredEnvelope]) {
         self.envelopes = envelopes
         results = Mutex(Array(repeating: nil, count: envelopes.count))
         ready = envelopes.map { _ in DispatchSemaphore(value: 0) }
@@ -38,9 +40,16 @@ final class DecodePipeline: Sendable {
     /// Decodes the envelopes in order, so that the writer's next set is always the one decoded first.
     private func work() {
         for (i, envelope) in envelopes.enumerated() {
-            let result = Result { () throws(SyncError) in try ChangeSet.decode(envelope: envelope) }
+            let result = Result { () throws(SyncError) in try Self.decode(envelope) }
             results.withLock { $0[i] = result }
             ready[i].signal()
         }
+    }
+
+    /// Inflates (if need be) and decodes one stored form.
+    static func decode(_ stored: StoredEnvelope) throws(SyncError) -> ChangeSet {
+        var set = try ChangeSet.decode(envelope: try stored.envelope())
+        if stored.form == .deflated { set.deflatedEnvelope = stored.bytes }
+        return set
     }
 }

@@ -58,41 +58,70 @@ public struct HubClient: Sendable {
 
     /// Uploads a batch of envelopes; returns the hub's result (applied, refused, heads).
     public func upload(_ envelopes: [[UInt8]]) async throws(SyncError) -> (WireMessages.UploadResult, VersionVector) {
-        try await upload(try prepareUpload(envelopes))
+        try await upload(try prepareUpload(envelopes.map(StoredEnvelope.init(plain:))))
     }
 
     /// An upload's body made before it is sent (a node makes the next batch's while the previous one is on its
-    /// way): the bundle, and its deflated form when the hub speaks compression.
+    /// way), in the form the hub spoke when it was made.
     public struct PreparedUpload: Sendable {
-        let plain: [UInt8]
-        let deflated: [UInt8]?
+        let stored: [StoredEnvelope]
+        let form: BodyForm
+        let body: [UInt8]
     }
 
-    /// Encodes (and compresses, when the hub speaks compression) a batch for `upload(_:)`.
-    public func prepareUpload(_ envelopes: [[UInt8]]) throws(SyncError) -> PreparedUpload {
-        let plain = BundleFile.encode(envelopes)
-        return PreparedUpload(
-            plain: plain, deflated: compresses(plain, compressible: true) ? try WireCompression.compress(plain) : nil)
+    /// How an upload's or a page's sets travel.
+    enum BodyForm: Sendable, Equatable {
+        /// Bundle format 2, the sets in their stored forms (protocol 3).
+        case storedForms
+        /// Bundle format 1 deflated whole (protocol 2).
+        case deflated
+        /// Bundle format 1 as it is (protocol 1, or too small to compress).
+        case plain
+    }
+
+    /// The form an upload of `size` bytes of envelopes takes with the hub as last heard.
+    private func uploadForm(size: Int) -> BodyForm {
+        let spoken = min(protocolVersion, negotiatedProtocol ?? 1)
+        if spoken >= WireMessages.storedFormsSince { return .storedForms }
+        if spoken >= WireMessages.compressionSince, size >= WireCompression.threshold { return .deflated }
+        return .plain
+    }
+
+    /// Makes a batch's body for `upload(_:)`: the stored forms as they are for a hub of protocol 3, otherwise one
+    /// bundle of the envelopes, deflated whole when the hub speaks compression.
+    public func prepareUpload(_ stored: [StoredEnvelope]) throws(SyncError) -> PreparedUpload {
+        let form = uploadForm(size: stored.reduce(0) { $0 + $1.size })
+        switch form {
+        case .storedForms:
+            return PreparedUpload(stored: stored, form: form, body: BundleFile.encode(stored: stored))
+        case .deflated, .plain:
+            let plain = BundleFile.encode(try stored.map { e throws(SyncError) in try e.envelope() })
+            return PreparedUpload(
+                stored: stored, form: form, body: form == .deflated ? try WireCompression.compress(plain) : plain)
+        }
     }
 
     /// Uploads a prepared batch; returns the hub's result (applied, refused, heads).
     public func upload(_ prepared: PreparedUpload) async throws(SyncError) -> (WireMessages.UploadResult, VersionVector)
     {
-        // Compressed only if the hub still speaks compression now.
-        let deflated = compresses(prepared.plain, compressible: true) ? prepared.deflated : nil
-        let (body, _) = try await post(
-            "/v1/sets", body: deflated ?? prepared.plain, compressed: deflated != nil)
+        // Made again if the hub now speaks another version than when it was made.
+        var prepared = prepared
+        if uploadForm(size: prepared.stored.reduce(0) { $0 + $1.size }) != prepared.form {
+            prepared = try prepareUpload(prepared.stored)
+        }
+        let (body, _) = try await post("/v1/sets", body: prepared.body, compressed: prepared.form == .deflated)
         guard let result = try? JSONDecoder().decode(WireMessages.UploadResult.self, from: Data(body)) else {
             throw SyncError(.transportFailure, "the hub's upload answer is not the protocol's JSON")
         }
         return (result, try VersionVector(jsonData: result.heads))
     }
 
-    /// Downloads one page of sets after `vector`.
+    /// Downloads one page of sets after `vector`, in their stored forms (``Replica/receive(stored:progress:)``
+    /// inflates them).
     public func pull(
         after vector: VersionVector, maxSets: Int = 256, maxBytes: Int = 8 << 20
     )
-        async throws(SyncError) -> (envelopes: [[UInt8]], more: Bool)
+        async throws(SyncError) -> (envelopes: [StoredEnvelope], more: Bool)
     {
         let request = WireMessages.PullRequest(after: try json(vector), maxSets: maxSets, maxBytes: maxBytes)
         let requestBody: Data
@@ -100,7 +129,11 @@ public struct HubClient: Sendable {
             throw SyncError(.malformed, "cannot encode")
         }
         let (body, headers) = try await post("/v1/sets/pull", body: Array(requestBody))
-        return (try BundleFile.decode(body), headers.first(name: WireMessages.moreHeader) == "1")
+        // Format 2 only from a hub that said it speaks protocol 3.
+        let newest = min(protocolVersion, negotiatedProtocol ?? 1) >= WireMessages.storedFormsSince
+        let entries = try BundleFile.entries(
+            body, formats: BundleFile.format...(newest ? BundleFile.storedFormat : BundleFile.format))
+        return (entries, headers.first(name: WireMessages.moreHeader) == "1")
     }
 
     /// Hands the hub this node's key authorization (signed by the county's root); the request is signed

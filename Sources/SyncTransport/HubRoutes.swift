@@ -81,7 +81,7 @@ public struct HubRoutes: Sendable {
         }
         router.post("/v1/sets") { request, _ in
             try await signed(request, endpoint: "upload", gate: uploadGate) { exchange in
-                try await upload(exchange.body, from: exchange.caller)
+                try await upload(exchange.body, from: exchange.caller, protocolVersion: exchange.protocolVersion)
             }
         }
         router.post("/v1/sets/pull") { request, _ in
@@ -99,10 +99,20 @@ public struct HubRoutes: Sendable {
                 }
                 var headers: HTTPFields = [.contentType: "application/octet-stream"]
                 headers[HTTPField.Name(WireMessages.moreHeader)!] = page.more ? "1" : "0"
-                var body = BundleFile.encode(page.envelopes)
-                if exchange.acceptsDeflate, body.count >= WireCompression.threshold {
-                    body = try WireCompression.compress(body)
-                    headers[.contentEncoding] = WireCompression.encoding
+                var body: [UInt8]
+                if exchange.protocolVersion >= WireMessages.storedFormsSince {
+                    // The sets as stored, deflated one by one; one stored plain (by an older release) is deflated now.
+                    body = BundleFile.encode(
+                        stored: try page.envelopes.map { e throws(SyncError) in
+                            guard let plain = e.plain else { return e }
+                            return try StoredEnvelope.deflating(plain)
+                        })
+                } else {
+                    body = BundleFile.encode(try Self.plainEnvelopes(page.envelopes))
+                    if exchange.acceptsDeflate, body.count >= WireCompression.threshold {
+                        body = try WireCompression.compress(body)
+                        headers[.contentEncoding] = WireCompression.encoding
+                    }
                 }
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
@@ -177,6 +187,15 @@ public struct HubRoutes: Sendable {
         return OriginRecord(publicKey: a.nodeKey, role: .county, county: a.county, status: .active)
     }
 
+    /// The envelopes of stored forms, inflated (for a bundle of format 1).
+    static func plainEnvelopes(_ stored: [StoredEnvelope]) throws(ReplicaError) -> [[UInt8]] {
+        do {
+            return try stored.map { e throws(SyncError) in try e.envelope() }
+        } catch {
+            throw .corruptStore("a stored set does not inflate: \(error.detail)")
+        }
+    }
+
     /// The county whose streams a caller may read: `nil` (all) for the hub only; a county origin without a
     /// county reads the province-wide streams alone.
     static func readerCounty(_ caller: OriginRecord) -> String? {
@@ -188,15 +207,28 @@ public struct HubRoutes: Sendable {
     /// A county's or a provider's batch is checked against the caller's scope from the sets' headers, then its sets
     /// are decoded on another thread while the writer applies them (``DecodePipeline``). A hub-role caller's batch is
     /// decoded first, and an envelope that does not decode is quarantined with its reason.
-    private func upload(_ body: [UInt8], from caller: OriginRecord) async throws -> Response {
-        let envelopes = try BundleFile.decode(body)
+    ///
+    /// From protocol 3 the bundle may carry the sets deflated one by one (bundle format 2): each is inflated on the
+    /// decoding thread, and stored as it came.
+    private func upload(_ body: [UInt8], from caller: OriginRecord, protocolVersion: Int) async throws -> Response {
+        let envelopes = try BundleFile.entries(
+            body,
+            formats: BundleFile
+                .format...(protocolVersion >= WireMessages.storedFormsSince
+                ? BundleFile.storedFormat : BundleFile.format))
+        // What the sets inflate to is bounded as a body deflated whole is.
+        let inflated = envelopes.reduce(0) { $0 + $1.size }
+        guard inflated <= limits.maxBodyBytes else {
+            throw SyncError(.tooLarge, "the sets of the request come to \(inflated) bytes, over \(limits.maxBodyBytes)")
+        }
         // The uploaded streams, for the receipts.
         var uploaded = Set<StreamID>()
         let receive: @Sendable (Replica) throws -> ReceiveReport
         let refusal = Mutex<SyncError?>(nil)
         if caller.role == .county || caller.role == .provider {
             for envelope in envelopes {
-                let stream = try ChangeSet.stream(ofEnvelope: envelope)
+                let stream = try ChangeSet.stream(
+                    ofEnvelopePrefix: try envelope.prefix(ChangeSet.headerBytes), size: envelope.size)
                 if caller.role == .county {
                     // A county uploads only sets of its own county's streams (its own, or relayed ones of its county).
                     guard stream.scope == .county(caller.county ?? "") else {
@@ -236,7 +268,8 @@ public struct HubRoutes: Sendable {
             // it as it came.
             let decoded = sets.count == envelopes.count ? sets : nil
             let raw = decoded == nil ? envelopes : []
-            receive = { replica in try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(raw) }
+            receive = { replica in try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(stored: raw)
+            }
         }
         let streams = uploaded
         let (report, heads, receipts): (ReceiveReport, VersionVector, [Receipt])
@@ -276,13 +309,13 @@ public struct HubRoutes: Sendable {
 
     /// Decodes envelopes (hashing each body for its id) on the cooperative pool's threads at once; the results in
     /// the envelopes' order.
-    static func decodeConcurrently(_ envelopes: [[UInt8]]) async -> [Result<ChangeSet, SyncError>] {
+    static func decodeConcurrently(_ envelopes: [StoredEnvelope]) async -> [Result<ChangeSet, SyncError>] {
         guard envelopes.count > 1 else {
-            return envelopes.map { e in Result { () throws(SyncError) in try ChangeSet.decode(envelope: e) } }
+            return envelopes.map { e in Result { () throws(SyncError) in try DecodePipeline.decode(e) } }
         }
         return await withTaskGroup(of: (Int, Result<ChangeSet, SyncError>).self) { group in
             for (index, e) in envelopes.enumerated() {
-                group.addTask { (index, Result { () throws(SyncError) in try ChangeSet.decode(envelope: e) }) }
+                group.addTask { (index, Result { () throws(SyncError) in try DecodePipeline.decode(e) }) }
             }
             var results = [Result<ChangeSet, SyncError>?](repeating: nil, count: envelopes.count)
             for await (index, result) in group { results[index] = result }

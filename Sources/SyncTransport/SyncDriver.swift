@@ -126,8 +126,8 @@ public struct SyncDriver: Sendable {
                     if let prefetched, prefetched.refs == refs {
                         body = prefetched.body
                     } else {
-                        let envelopes = try await executor.run { try $0.envelopes(refs) }
-                        body = try client.prepareUpload(envelopes)
+                        let stored = try await executor.run { try $0.storedEnvelopes(refs) }
+                        body = try client.prepareUpload(stored)
                     }
                     prefetched = nil
                     // While the batch is on its way and applied: seal the next batch and prepare its body.
@@ -167,7 +167,7 @@ public struct SyncDriver: Sendable {
                 do {
                     let page = try await client.pull(after: after, maxSets: limits.maxSets, maxBytes: limits.maxBytes)
                     let (report, local) = try await executor.run { replica -> (ReceiveReport, VersionVector) in
-                        var report = try replica.receive(page.envelopes)
+                        var report = try replica.receive(stored: page.envelopes)
                         if report.applied > 0 {
                             let retried = try replica.retryQuarantined()
                             report.applied += retried.applied
@@ -218,8 +218,8 @@ public struct SyncDriver: Sendable {
             }
             let next = Self.predictedBatch(refs, hub: hub, after: batch, limits: limits)
             if !next.isEmpty {
-                let envelopes = try await executor.run { try $0.envelopes(next) }
-                ahead.next = .init(refs: next, body: try client.prepareUpload(envelopes))
+                let stored = try await executor.run { try $0.storedEnvelopes(next) }
+                ahead.next = .init(refs: next, body: try client.prepareUpload(stored))
             }
             return ahead
         } catch {
@@ -267,7 +267,7 @@ public struct SyncDriver: Sendable {
         while true {
             let page = try await client.pull(after: local, maxSets: limits.maxSets, maxBytes: limits.maxBytes)
             let next = try await executor.run { replica in
-                _ = try replica.receive(page.envelopes)
+                _ = try replica.receive(stored: page.envelopes)
                 return try replica.versionVector()
             }
             guard page.more, next != local else { return nil }

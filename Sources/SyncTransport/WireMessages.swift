@@ -6,11 +6,14 @@ public enum WireMessages {
     /// The newest protocol version this build speaks. A node sends it as `TS-Protocol` in every request; the hub
     /// answers with the version it speaks for that request, the lower of the node's and its own newest, so each
     /// side uses only what both understand (docs/API.md, "Protocol versions").
-    public static let protocolVersion = 2
+    public static let protocolVersion = 3
     /// Every protocol version this build speaks, as a node or as the hub.
-    public static let supportedProtocols: ClosedRange<Int> = 1...2
+    public static let supportedProtocols: ClosedRange<Int> = 1...3
     /// The first protocol version with compressed bodies (`Content-Encoding: deflate`).
     public static let compressionSince = 2
+    /// The first protocol version whose uploads and pages carry the sets in their stored forms, deflated one by one
+    /// (bundle format 2), instead of a bundle deflated whole.
+    public static let storedFormsSince = 3
     public static let protocolHeader = "TS-Protocol"
     /// Response header of a page download: `1` when the hub holds more sets after this page.
     public static let moreHeader = "TS-More"

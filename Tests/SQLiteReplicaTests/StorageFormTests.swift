@@ -265,4 +265,96 @@ import TrainingDomain
         let reopened = try Replica.open(at: county.directory)
         #expect(try reopened.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65_536)
     }
+
+    /// Enrols a county node of another fixture at `hub`.
+    static func enrol(_ county: Replica, at hub: Replica) throws {
+        try hub.write([.registryEntry(county.identity.record)])
+        try hub.seal()
+    }
+
+    /// The forms of a replica's stored sets: `inflated_size` per set, by stream sequence (nil: stored plain).
+    static func storedForms(_ replica: Replica) throws -> [Int?] {
+        let queue = try DatabaseQueue(path: replica.directory.appendingPathComponent(Replica.databaseName).path)
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT inflated_size FROM change_sets WHERE local = 1 ORDER BY rowid").map {
+                $0[0] as Int?
+            }
+        }
+    }
+
+    /// A node deflates the sets it seals (small ones stay plain); every reader gets the envelope itself back, and a
+    /// set received deflated is stored in the very bytes it came in, one received plain as it is.
+    @Test func sealedSetsAreStoredDeflatedAndReadBackAsTheirEnvelopes() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        try county.write((1...40).map { ReplicaFixture.teacher($0) })
+        try county.seal()
+        try county.write([ReplicaFixture.record("R1", minutes: 30)])
+        try county.seal()
+        let forms = try Self.storedForms(county)
+        #expect(forms.count == 2)
+        #expect(forms[0] != nil && forms[1] == nil, "the large set deflated, the small one as it is: \(forms)")
+
+        let refs = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
+        let stored = try county.storedEnvelopes(refs)
+        let envelopes = try county.envelopes(refs)
+        #expect(stored[0].form == .deflated && stored[0].bytes.count * 3 < stored[0].size)
+        #expect(refs.map(\.size) == envelopes.map(\.count), "references give the envelopes' own sizes")
+        #expect(try stored.map { try $0.envelope() } == envelopes)
+        let sets = try envelopes.map { try ChangeSet.decode(envelope: $0) }
+        #expect(sets.map(\.sequence) == [1, 2])
+        #expect(try county.verifyStoredSets().failures.isEmpty)
+        #expect(Set(try county.exportEnvelopes()).isSuperset(of: envelopes))
+
+        // Received in stored forms: the deflated set is kept as it came, byte for byte.
+        let report = try f.hub.receive(stored: stored)
+        #expect(report.rejected.isEmpty && report.applied == 2)
+        #expect(try f.hub.storedEnvelopes(refs) == stored)
+        // Received as envelopes (an older node, a bundle file): stored as they are.
+        let other = try ReplicaFixture(counties: [])
+        try Self.enrol(county, at: other.hub)
+        #expect(try other.hub.receive(envelopes).applied == 2)
+        #expect(try other.hub.storedEnvelopes(refs).allSatisfy { $0.form == .plain })
+        #expect(try f.hub.digest(county: "130102") == other.hub.digest(county: "130102"))
+        #expect(try f.hub.verifyStoredSets().failures.isEmpty)
+    }
+
+    /// A deflated form that does not inflate to exactly its stated size, or carries bytes after its stream, is
+    /// quarantined with `format.malformed` as an envelope that does not decode; the sets beside it are applied.
+    @Test func aDeflatedFormThatDoesNotInflateToItsSizeIsQuarantined() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        for n in 1...3 {
+            try county.write((1...40).map { ReplicaFixture.teacher($0 + 100 * n) })
+            try county.seal()
+        }
+        let refs = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
+        let stored = try county.storedEnvelopes(refs)
+        #expect(stored.allSatisfy { $0.form == .deflated })
+        let broken: [(StoredEnvelope, String)] = [
+            (StoredEnvelope(deflated: stored[2].bytes, size: stored[2].size - 1), "not its stated"),
+            (StoredEnvelope(deflated: stored[2].bytes, size: stored[2].size + 1), "not its stated"),
+            (StoredEnvelope(deflated: stored[2].bytes + [0], size: stored[2].size), "follow its deflate"),
+            (StoredEnvelope(deflated: Array(stored[2].bytes.dropLast(9)), size: stored[2].size), "not its stated"),
+            (StoredEnvelope(deflated: [0x78, 0x01, 0xff, 0xff], size: stored[2].size), "not a valid deflate"),
+        ]
+        for (bad, detail) in broken {
+            let g = try ReplicaFixture(counties: [])
+            try Self.enrol(county, at: g.hub)
+            let report = try g.hub.receive(stored: [stored[0], stored[1], bad])
+            #expect(report.applied == 2)
+            #expect(report.rejected.map(\.reason) == [.malformed], "\(report.rejected)")
+            #expect(report.rejected.first?.detail.contains(detail) == true, "\(detail): \(report.rejected)")
+            #expect(try g.hub.status().quarantined == ["format.malformed": 1])
+        }
+        // Deflating and inflating are exact for any bytes, and small envelopes stay plain.
+        var generator = SeededGenerator(seed: 7)
+        for length in [0, 1, 511, 512, 4096, 100_000] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...3, using: &generator) }
+            let form = try StoredEnvelope.deflating(bytes)
+            #expect(form.form == (length < StoredEnvelope.minimumToDeflate ? .plain : .deflated))
+            #expect(try form.envelope() == bytes)
+            #expect(try form.prefix(10) == Array(bytes.prefix(10)))
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SyncCore
 import SyncTestSupport
@@ -108,6 +109,70 @@ import Testing
             #expect(throws: SyncError.self) { try BundleFile.decode(damaged) }
         }
         #expect(throws: SyncError.self) { try BundleFile.decode(Array(bundle.dropLast(40))) }
+    }
+
+    /// Bundle format 2 carries stored forms (plain or deflated) with their sizes; format 1 reads as plain forms, and
+    /// `decode` (files) reads format 1 only. Framing errors name the set and what is wrong.
+    @Test func bundleFormatTwoCarriesStoredFormsAndItsFramingIsChecked() throws {
+        let a = try ChangeSet.seal(
+            stream: Self.stream, sequence: 1, previous: ChangeSet.genesis, operations: Self.sampleOperations(),
+            signer: Self.signer)
+        // Any bytes stand for a deflated form here: nothing in SyncCore inflates.
+        let forms = [StoredEnvelope(plain: a.envelope), StoredEnvelope(deflated: [1, 2, 3], size: a.envelope.count)]
+        let bundle = BundleFile.encode(stored: forms)
+        #expect(bundle[4...5] == [0, 2])
+        #expect(try BundleFile.entries(bundle) == forms)
+        #expect(try BundleFile.entries(BundleFile.encode([a.envelope])) == [StoredEnvelope(plain: a.envelope)])
+        #expect(throws: SyncError(.unsupportedVersion, "bundle format 2; this build reads format 1 here")) {
+            try BundleFile.decode(bundle)
+        }
+        #expect(throws: SyncError.self) { try BundleFile.entries(bundle, formats: 1...1) }
+
+        /// A format 2 bundle of one entry with this form byte, size and bytes.
+        func one(form: UInt8, size: Int, _ bytes: [UInt8]) -> [UInt8] {
+            var w = ByteWriter()
+            w.raw(BundleFile.magic)
+            w.u16(2)
+            w.u32(1)
+            w.u8(form)
+            w.u32(UInt32(size))
+            w.u32(UInt32(bytes.count))
+            w.raw(bytes)
+            return w.bytes + SHA256.hash(data: w.bytes)
+        }
+        #expect(throws: SyncError(.malformed, "set 1 of the bundle: unknown form 7")) {
+            try BundleFile.entries(one(form: 7, size: 3, [1, 2, 3]))
+        }
+        #expect(throws: SyncError(.malformed, "set 1 of the bundle: plain, 3 bytes for a size of 4")) {
+            try BundleFile.entries(one(form: 0, size: 4, [1, 2, 3]))
+        }
+        let huge = StoredEnvelope.maxSize + 1
+        #expect(throws: SyncError(.tooLarge, "set 1 of the bundle: \(huge) bytes")) {
+            try BundleFile.entries(one(form: 1, size: huge, [1, 2, 3]))
+        }
+        #expect(throws: SyncError(.malformed, "set 1 of the bundle: 200 deflated bytes for a size of 100")) {
+            try BundleFile.entries(one(form: 1, size: 100, [UInt8](repeating: 0, count: 200)))
+        }
+        for position in [0, 7, bundle.count / 2, bundle.count - 1] {
+            var damaged = bundle
+            damaged[position] ^= 0x10
+            #expect(throws: SyncError.self) { try BundleFile.entries(damaged) }
+        }
+    }
+
+    /// The hub checks an upload's streams from the first bytes of each set (of a deflated one, the first bytes it
+    /// inflates to).
+    @Test func theStreamIsReadFromAnEnvelopesFirstBytes() throws {
+        let a = try ChangeSet.seal(
+            stream: Self.stream, sequence: 1, previous: ChangeSet.genesis, operations: Self.sampleOperations(),
+            signer: Self.signer)
+        let e = a.envelope
+        #expect(
+            try ChangeSet.stream(ofEnvelopePrefix: Array(e.prefix(ChangeSet.headerBytes)), size: e.count) == a.stream)
+        #expect(try ChangeSet.stream(ofEnvelope: e) == a.stream)
+        #expect(throws: SyncError(.malformed, "envelope length does not match its body")) {
+            try ChangeSet.stream(ofEnvelopePrefix: Array(e.prefix(ChangeSet.headerBytes)), size: e.count + 1)
+        }
     }
 
     @Test func versionVectorJSONRoundTrips() throws {

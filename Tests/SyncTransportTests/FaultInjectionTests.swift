@@ -446,10 +446,12 @@ final class FaultBench: Sendable {
             var fault = FaultProxy.Fault(
                 trigger: .request(method: "POST", path: "/v1/sets/pull"), direction: .response, offset: .body(0),
                 action: .rewriteBody({ body in
-                    // The page as sent: a bundle, deflated (protocol 2) when it is not tiny.
-                    let deflated = (try? BundleFile.decode(body)) == nil
+                    // The page as sent: from protocol 3 a bundle of the sets deflated one by one (format 2); before,
+                    // a bundle deflated whole (protocol 2) when it is not tiny.
+                    let deflated = (try? BundleFile.entries(body)) == nil
                     guard let bundle = deflated ? try? WireCompression.decompress(body, limit: 64 << 20) : body,
-                        var envelopes = try? BundleFile.decode(bundle),
+                        let entries = try? BundleFile.entries(bundle),
+                        var envelopes = try? entries.map({ try $0.envelope() }),
                         let i = envelopes.firstIndex(where: {
                             (try? ChangeSet.decode(envelope: $0))?.stream == hubCountyStream
                         })
@@ -460,7 +462,11 @@ final class FaultBench: Sendable {
                         guard done == nil else { return body }
                         done = (try? ChangeSet.decode(envelope: envelopes[i]))?.idHex
                         envelopes[i][envelopes[i].count - 1] ^= 0x01
-                        let resealed = BundleFile.encode(envelopes)
+                        let resealed =
+                            bundle[5] == UInt8(BundleFile.storedFormat)
+                            ? BundleFile.encode(
+                                stored: envelopes.map { (try? StoredEnvelope.deflating($0)) ?? .init(plain: $0) })
+                            : BundleFile.encode(envelopes)
                         return deflated ? (try? WireCompression.compress(resealed)) ?? body : resealed
                     }
                 }))

@@ -58,11 +58,17 @@ import Testing
         }
 
         /// Uploads raw bundle bytes signed as `signer`.
-        func upload(_ bundle: [UInt8], as signer: SigningIdentity? = nil) async throws -> RawHTTP.Answer {
+        func upload(
+            _ bundle: [UInt8], as signer: SigningIdentity? = nil, protocolVersion: Int = 1
+        ) async throws -> RawHTTP.Answer {
             let signed = RawHTTP.signed(
                 "/v1/sets", on: hub, body: bundle, signer: signer ?? county.identity.signer,
                 nowMillis: f.clock.nowMillis())
-            return try await RawHTTP.send("POST", signed.url, body: signed.body, headers: signed.headers)
+            let headers =
+                signed.headers.filter { $0.0 != WireMessages.protocolHeader } + [
+                    (WireMessages.protocolHeader, String(protocolVersion))
+                ]
+            return try await RawHTTP.send("POST", signed.url, body: signed.body, headers: headers)
         }
 
         /// The reasons an upload was refused for: the request's, or each rejected set's. Empty if anything of
@@ -159,6 +165,46 @@ import Testing
         let result = try JSONDecoder().decode(WireMessages.UploadResult.self, from: Data(reversed.body))
         #expect(result.applied == 2 && result.alreadyPresent == 0 && result.rejected.isEmpty)
         #expect(try a.f.hub.versionVector()[a.county.ownCountyStream].sequence == 2)
+        try await a.stop()
+    }
+
+    /// Protocol 3 uploads carry the sets deflated one by one (bundle format 2). A deflated set that does not inflate to
+    /// its stated size refuses the whole request, as one that does not decode; sets that together inflate past the
+    /// body limit are refused before any is inflated; a request of an older protocol may not use the format. Nothing
+    /// of a refused request is applied, and a good one is stored in the bytes it came in.
+    @Test func aDeflatedSetIsCheckedLikeAnyOtherAndTheFormatNeedsProtocolThree() async throws {
+        let a = try await Arena()
+        let before = try a.hubState()
+        let first = try a.set(sequence: 1)
+        let second = try a.set(sequence: 2, previous: first.id, writes: (2...30).map { TransportFixture.teacher($0) })
+        let good = [StoredEnvelope(plain: first.envelope), try StoredEnvelope.deflating(second.envelope)]
+        #expect(good[1].form == .deflated)
+        let lying = [good[0], StoredEnvelope(deflated: good[1].bytes, size: good[1].size + 10)]
+
+        let cases: [(String, [UInt8], Int, String)] = [
+            ("a wrong size", BundleFile.encode(stored: lying), 3, ReasonCode.malformed.rawValue),
+            ("protocol 2", BundleFile.encode(stored: good), 2, ReasonCode.unsupportedVersion.rawValue),
+            (
+                "over the body limit",
+                // Small on the wire, each within the largest set, together over 64 MiB (the default limit).
+                BundleFile.encode(
+                    stored: good
+                        + Array(
+                            repeating: StoredEnvelope(deflated: good[1].bytes, size: StoredEnvelope.maxSize), count: 4)
+                ), 3, ReasonCode.tooLarge.rawValue
+            ),
+        ]
+        for (name, body, version, reason) in cases {
+            let refused = try await a.upload(body, protocolVersion: version)
+            #expect(Arena.refusal(refused) == [reason], "\(name): \(refused)")
+            let after = try a.hubState()
+            #expect(after.0 == before.0 && after.1 == before.1 && after.2 == before.2, "\(name)")
+        }
+
+        let accepted = try await a.upload(BundleFile.encode(stored: good), protocolVersion: 3)
+        #expect(Arena.refusal(accepted) == nil, "\(accepted)")
+        let refs = [first, second].map { SyncRound.SetRef(stream: $0.stream, sequence: $0.sequence, size: 0) }
+        #expect(try a.f.hub.storedEnvelopes(refs) == good)
         try await a.stop()
     }
 

@@ -9,7 +9,8 @@ import SyncTransport
 import Testing
 
 /// Protocol negotiation and compressed bodies: each exchange uses the lower of the two sides' newest
-/// protocol versions; version 2 compresses the bundles, version 1 nodes keep working unchanged.
+/// protocol versions; version 2 compresses the bundles whole, version 3 carries the sets deflated one by one as the
+/// replicas store them, version 1 nodes keep working unchanged.
 @Suite struct ProtocolVersionTests {
     /// `n` teacher rows, enough for the bundles to be compressed.
     static func teachers(_ n: Int) -> [LocalWrite] { (1...n).map { TransportFixture.teacher($0) } }
@@ -28,11 +29,13 @@ import Testing
     }
 
     @Test func anOlderNodeSyncsWithTheNewerHubWithoutCompression() async throws {
-        let f = try TransportFixture(counties: ["130102", "130104"])
+        let f = try TransportFixture(counties: ["130102", "130104", "130105"])
         let old = f.counties[0]
-        let current = f.counties[1]
+        let previous = f.counties[1]
+        let current = f.counties[2]
         try old.write(Self.teachers(200))
-        try current.write((1...200).map { TransportFixture.teacher($0, county: "130104") })
+        try previous.write((1...200).map { TransportFixture.teacher($0, county: "130104") })
+        try current.write((1...200).map { TransportFixture.teacher($0, county: "130105") })
         try await f.withHub { hub in
             var oldClient = f.client(old, hub)
             oldClient.protocolVersion = 1
@@ -44,22 +47,46 @@ import Testing
             let plain = Self.metric(metrics, #"teachersync_request_body_bytes_total{endpoint="upload"}"#)
             #expect(wire > 0 && wire == plain, "a version-1 upload is not compressed")
 
+            var previousClient = f.client(previous, hub)
+            previousClient.protocolVersion = 2
+            let previousReport = await SyncDriver(executor: ReplicaExecutor(previous), client: previousClient)
+                .runRound()
+            #expect(previousReport.outcome == .inSync(pushed: 1, pulled: 2))
+            #expect(previousClient.negotiatedProtocol == 2)
+            metrics = try await RawHTTP.metrics(hub)
+            let wire2 = Self.metric(metrics, #"teachersync_request_wire_bytes_total{endpoint="upload"}"#) - wire
+            let plain2 = Self.metric(metrics, #"teachersync_request_body_bytes_total{endpoint="upload"}"#) - plain
+            #expect(wire2 > 0 && wire2 * 2 < plain2, "a version-2 upload is compressed: \(wire2) of \(plain2) bytes")
+
             let currentClient = f.client(current, hub)
             let report = await SyncDriver(executor: ReplicaExecutor(current), client: currentClient).runRound()
             #expect(report.outcome == .inSync(pushed: 1, pulled: 2))
             #expect(currentClient.negotiatedProtocol == WireMessages.protocolVersion)
             metrics = try await RawHTTP.metrics(hub)
-            let wire2 = Self.metric(metrics, #"teachersync_request_wire_bytes_total{endpoint="upload"}"#) - wire
-            let plain2 = Self.metric(metrics, #"teachersync_request_body_bytes_total{endpoint="upload"}"#) - plain
-            #expect(wire2 > 0 && wire2 * 2 < plain2, "a version-2 upload is compressed: \(wire2) of \(plain2) bytes")
+            let wire3 =
+                Self.metric(metrics, #"teachersync_request_wire_bytes_total{endpoint="upload"}"#) - wire - wire2
+            let body3 =
+                Self.metric(metrics, #"teachersync_request_body_bytes_total{endpoint="upload"}"#) - plain - plain2
+            // No Content-Encoding: the bundle (format 2) carries the set deflated, as the county stores it.
+            #expect(wire3 > 0 && wire3 == body3, "a version-3 upload is sent as it is")
+            #expect(wire3 * 2 < plain2, "a version-3 upload is compressed: \(wire3) bytes against \(plain2)")
         }
-        for county in [old, current] {
+        // The hub holds each county's set in the form it came in: the version-3 county's as the county deflated and
+        // stored it, the older counties' as they are.
+        for (county, deflated) in [(old, false), (previous, false), (current, true)] {
+            let own = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
+            let atHub = try f.hub.storedEnvelopes(own)
+            #expect(atHub.allSatisfy { ($0.form == .deflated) == deflated })
+            if deflated { #expect(atHub == (try county.storedEnvelopes(own))) }
+            #expect(try f.hub.envelopes(own) == (try county.envelopes(own)))
+        }
+        for county in [old, previous, current] {
             let code = county.identity.county!
             #expect(try county.digest(county: code) == f.hub.digest(county: code))
         }
     }
 
-    @Test func theHubCompressesAPageOnlyForANodeThatSpeaksVersionTwo() async throws {
+    @Test func theHubCompressesAPageForANodeOfVersionTwoAndSendsStoredFormsToOneOfVersionThree() async throws {
         let f = try TransportFixture()
         let county = f.counties[0]
         try f.hub.write((1...200).map { TransportFixture.teacher($0) })
@@ -68,7 +95,7 @@ import Testing
             let request = WireMessages.PullRequest(
                 after: try VersionVector().jsonData(), maxSets: 100, maxBytes: 1 << 20)
             let body = Array(try JSONEncoder().encode(request))
-            for (offered, compressed) in [("1", false), ("2", true), ("7", true)] {
+            for (offered, answered) in [("1", "1"), ("2", "2"), ("3", "3"), ("7", "3")] {
                 let signed = RawHTTP.signed(
                     "/v1/sets/pull", on: hub, body: body, signer: county.identity.signer, nowMillis: f.clock.nowMillis()
                 )
@@ -79,10 +106,18 @@ import Testing
                 let answer = try await RawHTTP.send("POST", signed.url, body: signed.body, headers: headers)
                 #expect(answer.status == 200)
                 // The hub answers with the lower of the two newest versions.
-                #expect(answer.headers.first(name: WireMessages.protocolHeader) == (offered == "1" ? "1" : "2"))
-                #expect((answer.headers.first(name: "Content-Encoding") == "deflate") == compressed)
-                // (`HTTPClient.shared` inflates a compressed body itself, so the bundle reads the same either way.)
-                #expect(try BundleFile.decode(answer.body).count == 3)
+                #expect(answer.headers.first(name: WireMessages.protocolHeader) == answered)
+                #expect((answer.headers.first(name: "Content-Encoding") == "deflate") == (answered == "2"))
+                if answered == "3" {
+                    // Bundle format 2: the sets in their stored forms, the large ones deflated, each one whole.
+                    let entries = try BundleFile.entries(answer.body)
+                    #expect(answer.body[5] == UInt8(BundleFile.storedFormat) && entries.count == 3)
+                    #expect(entries.contains { $0.form == .deflated })
+                    #expect(Set(try entries.map { try $0.envelope() }) == Set(try f.hub.exportEnvelopes()))
+                } else {
+                    // (`HTTPClient.shared` inflates a compressed body itself, so the bundle reads the same either way.)
+                    #expect(try BundleFile.decode(answer.body).count == 3)
+                }
             }
         }
     }

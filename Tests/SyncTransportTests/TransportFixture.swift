@@ -263,3 +263,8 @@ extension SyncRound.Outcome {
 func decodeAll(_ envelopes: [[UInt8]]) throws -> [ChangeSet] {
     try envelopes.map { try ChangeSet.decode(envelope: $0) }
 }
+
+/// The sets of a page in their stored forms, inflated and decoded.
+func decodeAll(_ stored: [StoredEnvelope]) throws -> [ChangeSet] {
+    try decodeAll(stored.map { try $0.envelope() })
+}
