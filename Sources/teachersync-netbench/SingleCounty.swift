@@ -248,7 +248,7 @@ func pushNight(
     let tAck = uploads.map(\.end).max() ?? tEnd
     if let firstUpload = uploads.map(\.start).min() {
         say(
-            "  county side before the first upload (catch-up, seal, heads, read + encode + compress + sign): "
+            "  county side before the first upload (catch-up, seal and deflate, heads, read + frame + sign): "
                 + "\(secs(seconds(t0, firstUpload))); upload(s) until acknowledged: \(secs(seconds(firstUpload, tAck)))"
         )
     }
