@@ -29,6 +29,7 @@ import json
 import os
 import re
 import sys
+import zlib
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
@@ -46,7 +47,7 @@ except ImportError:  # pragma: no cover
 SET_MAGIC = b"TSCS"
 SET_FORMATS = {1}
 BUNDLE_MAGIC = b"TSBN"
-BUNDLE_FORMATS = {1}
+BUNDLE_FORMATS = {1, 2}
 SIGNATURE_PREFIX = b"teachersync/changeset/v1"
 DIGEST_PREFIX = b"teachersync/digest/v1"
 GENESIS = bytes(32)
@@ -456,14 +457,50 @@ def decode_bundle(data: bytes) -> list:
     r = Reader(data, 6, len(data) - 32)
     count = r.u32()
     out = []
-    for _ in range(count):
-        n = r.u32()
-        if n > MAX_BODY + 68:
-            raise ProtocolError("format.too_large", f"set of {n} bytes in bundle")
-        out.append(r.raw(n))
+    for index in range(count):
+        if fmt == 1:
+            n = r.u32()
+            if n > MAX_BODY + 68:
+                raise ProtocolError("format.too_large", f"set of {n} bytes in bundle")
+            out.append(r.raw(n))
+            continue
+        # Format 2: u8 form ‖ u32 size ‖ u32 length ‖ bytes; form 1 is the envelope as one zlib stream.
+        form, size, n = r.u8(), r.u32(), r.u32()
+        if size > MAX_BODY + 68:
+            raise ProtocolError("format.too_large", f"set {index + 1} of the bundle: {size} bytes")
+        if form == 0:
+            if n != size:
+                raise malformed(f"set {index + 1} of the bundle: plain, {n} bytes for a size of {size}")
+            out.append(r.raw(n))
+        elif form == 1:
+            if n > size + size // 1000 + 64:
+                raise malformed(f"set {index + 1} of the bundle: {n} deflated bytes for a size of {size}")
+            out.append(inflate_stored(r.raw(n), size))
+        else:
+            raise malformed(f"set {index + 1} of the bundle: unknown form {form}")
     if r.remaining:
         raise malformed(f"bundle has {r.remaining} stray bytes")
     return out
+
+
+def inflate_stored(data: bytes, size: int) -> bytes:
+    """A deflated stored form (section 15): exactly `size` bytes, nothing left over."""
+    d = zlib.decompressobj()
+    try:
+        plain = d.decompress(data, size + 1)
+    except zlib.error:
+        raise malformed("a deflated set is not a valid zlib stream")
+    if len(plain) != size or d.unconsumed_tail or d.unused_data:
+        raise malformed(f"a deflated set does not inflate to its stated {size} bytes alone")
+    return plain
+
+
+def encode_bundle_v2(entries: list) -> bytes:
+    """Bundle format 2 from (form, size, bytes) entries."""
+    out = BUNDLE_MAGIC + enc_u16(2) + enc_u32(len(entries))
+    for form, size, data in entries:
+        out += bytes([form]) + enc_u32(size) + enc_u32(len(data)) + data
+    return out + hashlib.sha256(out).digest()
 
 
 def encode_bundle(envelopes: list) -> bytes:
@@ -1439,13 +1476,28 @@ def self_test() -> int:
     bad_bundle = bytearray(bundle)
     bad_bundle[20] ^= 1
     expect_reason("format.malformed", "damaged bundle", lambda: decode_bundle(bytes(bad_bundle)))
-    v2 = BUNDLE_MAGIC + enc_u16(2) + enc_u32(0)
-    expect_reason("format.unsupported_version", "bundle format 2",
-                  lambda: decode_bundle(v2 + hashlib.sha256(v2).digest()))
-    v2_damaged = bytearray(bundle)
-    v2_damaged[5] = 2
-    expect_reason("format.unsupported_version", "bundle format 2 with a wrong checksum (format checked first)",
-                  lambda: decode_bundle(bytes(v2_damaged)))
+    v3 = BUNDLE_MAGIC + enc_u16(3) + enc_u32(0)
+    expect_reason("format.unsupported_version", "bundle format 3",
+                  lambda: decode_bundle(v3 + hashlib.sha256(v3).digest()))
+    v3_damaged = bytearray(bundle)
+    v3_damaged[5] = 3
+    expect_reason("format.unsupported_version", "bundle format 3 with a wrong checksum (format checked first)",
+                  lambda: decode_bundle(bytes(v3_damaged)))
+
+    # Bundle format 2 (section 15): stored forms, plain or deflated one by one.
+    deflated_b = zlib.compress(b.envelope, 1)
+    v2 = encode_bundle_v2([(0, len(a.envelope), a.envelope), (1, len(b.envelope), deflated_b)])
+    check(decode_bundle(v2) == [a.envelope, b.envelope], "bundle format 2: a plain and a deflated set decode")
+    for name, entries in [
+        ("a deflated set one byte short of its size", [(1, len(b.envelope) + 1, deflated_b)]),
+        ("a deflated set longer than its size", [(1, len(b.envelope) - 1, deflated_b)]),
+        ("a byte after a deflated set", [(1, len(b.envelope), deflated_b + b"\0")]),
+        ("a plain set whose length is not its size", [(0, len(a.envelope) + 1, a.envelope)]),
+        ("an unknown form", [(7, len(a.envelope), a.envelope)]),
+    ]:
+        expect_reason("format.malformed", f"bundle format 2: {name}", lambda e=entries: decode_bundle(encode_bundle_v2(e)))
+    expect_reason("format.too_large", "bundle format 2: a set stated over the largest",
+                  lambda: decode_bundle(encode_bundle_v2([(1, MAX_BODY + 69, deflated_b)])))
 
     # Chain and clock continuity (sections 7, 8).
     def reasons(envs):
