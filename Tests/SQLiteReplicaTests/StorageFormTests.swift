@@ -319,6 +319,40 @@ import TrainingDomain
         #expect(try f.hub.verifyStoredSets().failures.isEmpty)
     }
 
+    /// The stored forms as protocol 3 carries them (bundle format 2) read the same in the independent verifier written
+    /// from docs/PROTOCOL.md (`tools/reference_verifier.py`): framing, inflating, ids, signatures, chain.
+    @Test func theReferenceVerifierReadsABundleOfStoredForms() throws {
+        let f = try ReplicaFixture()
+        let county = f.counties[0]
+        for n in 1...2 {
+            try county.write((1...40).map { ReplicaFixture.teacher($0 + 100 * n) })
+            try county.seal()
+        }
+        try county.write([ReplicaFixture.record("R1", minutes: 30)])
+        try county.seal()
+        let refs = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
+        let stored = try county.storedEnvelopes(refs)
+        #expect(stored.map(\.form) == [.deflated, .deflated, .plain])
+        let dir = TemporaryDirectory()
+        let file = dir.url.appendingPathComponent("stored.tsb")
+        try Data(BundleFile.encode(stored: stored)).write(to: file)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            root.appendingPathComponent("tools/reference_verifier.py").path, "bundle", file.path, "--key",
+            county.identity.signer.publicKeyBase64, "--quiet",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+    }
+
     /// A deflated form that does not inflate to exactly its stated size, or carries bytes after its stream, is
     /// quarantined with `format.malformed` as an envelope that does not decode; the sets beside it are applied.
     @Test func aDeflatedFormThatDoesNotInflateToItsSizeIsQuarantined() throws {
