@@ -211,11 +211,8 @@ public struct HubRoutes: Sendable {
     /// From protocol 3 the bundle may carry the sets deflated one by one (bundle format 2): each is inflated on the
     /// decoding thread, and stored as it came.
     private func upload(_ body: [UInt8], from caller: OriginRecord, protocolVersion: Int) async throws -> Response {
-        let envelopes = try BundleFile.entries(
-            body,
-            formats: BundleFile
-                .format...(protocolVersion >= WireMessages.storedFormsSince
-                ? BundleFile.storedFormat : BundleFile.format))
+        let newest = protocolVersion >= WireMessages.storedFormsSince ? BundleFile.storedFormat : BundleFile.format
+        let envelopes = try BundleFile.entries(body, formats: BundleFile.format...newest)
         // What the sets inflate to is bounded as a body deflated whole is.
         let inflated = envelopes.reduce(0) { $0 + $1.size }
         guard inflated <= limits.maxBodyBytes else {
@@ -268,7 +265,8 @@ public struct HubRoutes: Sendable {
             // it as it came.
             let decoded = sets.count == envelopes.count ? sets : nil
             let raw = decoded == nil ? envelopes : []
-            receive = { replica in try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(stored: raw)
+            receive = { replica in
+                try decoded.map { try replica.receive(decoded: $0) } ?? replica.receive(stored: raw)
             }
         }
         let streams = uploaded
