@@ -92,6 +92,28 @@ extension StoredEnvelope {
     /// Envelopes shorter than this are stored as they are.
     public static let minimumToDeflate = 512
 
+    /// The set, decoded from its envelope (`envelope`, when the caller has inflated it already), keeping the deflated
+    /// bytes it came in so that the store holds them as they are.
+    public func changeSet(envelope: [UInt8]? = nil) throws(SyncError) -> ChangeSet {
+        var set: ChangeSet
+        if let envelope {
+            set = try ChangeSet.decode(envelope: envelope)
+        } else {
+            set = try ChangeSet.decode(envelope: try self.envelope())
+        }
+        if form == .deflated { set.deflatedEnvelope = bytes }
+        return set
+    }
+
+    /// The envelopes of stored forms a replica holds; one that does not inflate is a damaged store.
+    public static func envelopes(_ stored: [StoredEnvelope]) throws(ReplicaError) -> [[UInt8]] {
+        do {
+            return try stored.map { e throws(SyncError) in try e.envelope() }
+        } catch {
+            throw .corruptStore("a stored set does not inflate: \(error.detail)")
+        }
+    }
+
     /// The envelope itself.
     public func envelope() throws(SyncError) -> [UInt8] {
         switch form {

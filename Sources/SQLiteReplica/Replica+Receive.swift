@@ -67,9 +67,7 @@ extension Replica {
                 continue
             }
             do {
-                var set = try ChangeSet.decode(envelope: try inflated[index].get())
-                if stored[index].form == .deflated { set.deflatedEnvelope = stored[index].bytes }
-                candidates.append(set)
+                candidates.append(try stored[index].changeSet(envelope: try inflated[index].get()))
             } catch {
                 let raw = (try? inflated[index].get()) ?? stored[index].bytes
                 let rejected = RejectedSet(

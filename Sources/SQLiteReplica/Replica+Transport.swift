@@ -35,12 +35,7 @@ extension Replica {
 
     /// The envelopes of these sets, in the order given.
     public func envelopes(_ refs: [SyncRound.SetRef]) throws(ReplicaError) -> [[UInt8]] {
-        let stored = try storedEnvelopes(refs)
-        do {
-            return try stored.map { s throws(SyncError) in try s.envelope() }
-        } catch {
-            throw .corruptStore("a stored set does not inflate: \(error.detail)")
-        }
+        try StoredEnvelope.envelopes(storedEnvelopes(refs))
     }
 
     /// The envelopes of these sets as they are stored, in the order given.

@@ -40,16 +40,9 @@ final class DecodePipeline: Sendable {
     /// Decodes the envelopes in order, so that the writer's next set is always the one decoded first.
     private func work() {
         for (i, envelope) in envelopes.enumerated() {
-            let result = Result { () throws(SyncError) in try Self.decode(envelope) }
+            let result = Result { () throws(SyncError) in try envelope.changeSet() }
             results.withLock { $0[i] = result }
             ready[i].signal()
         }
-    }
-
-    /// Inflates (if need be) and decodes one stored form.
-    static func decode(_ stored: StoredEnvelope) throws(SyncError) -> ChangeSet {
-        var set = try ChangeSet.decode(envelope: try stored.envelope())
-        if stored.form == .deflated { set.deflatedEnvelope = stored.bytes }
-        return set
     }
 }

@@ -108,7 +108,7 @@ public struct HubRoutes: Sendable {
                             return try StoredEnvelope.deflating(plain)
                         })
                 } else {
-                    body = BundleFile.encode(try Self.plainEnvelopes(page.envelopes))
+                    body = BundleFile.encode(try StoredEnvelope.envelopes(page.envelopes))
                     if exchange.acceptsDeflate, body.count >= WireCompression.threshold {
                         body = try WireCompression.compress(body)
                         headers[.contentEncoding] = WireCompression.encoding
@@ -185,15 +185,6 @@ public struct HubRoutes: Sendable {
             return nil
         }
         return OriginRecord(publicKey: a.nodeKey, role: .county, county: a.county, status: .active)
-    }
-
-    /// The envelopes of stored forms, inflated (for a bundle of format 1).
-    static func plainEnvelopes(_ stored: [StoredEnvelope]) throws(ReplicaError) -> [[UInt8]] {
-        do {
-            return try stored.map { e throws(SyncError) in try e.envelope() }
-        } catch {
-            throw .corruptStore("a stored set does not inflate: \(error.detail)")
-        }
     }
 
     /// The county whose streams a caller may read: `nil` (all) for the hub only; a county origin without a
@@ -309,11 +300,11 @@ public struct HubRoutes: Sendable {
     /// the envelopes' order.
     static func decodeConcurrently(_ envelopes: [StoredEnvelope]) async -> [Result<ChangeSet, SyncError>] {
         guard envelopes.count > 1 else {
-            return envelopes.map { e in Result { () throws(SyncError) in try DecodePipeline.decode(e) } }
+            return envelopes.map { e in Result { () throws(SyncError) in try e.changeSet() } }
         }
         return await withTaskGroup(of: (Int, Result<ChangeSet, SyncError>).self) { group in
             for (index, e) in envelopes.enumerated() {
-                group.addTask { (index, Result { () throws(SyncError) in try DecodePipeline.decode(e) }) }
+                group.addTask { (index, Result { () throws(SyncError) in try e.changeSet() }) }
             }
             var results = [Result<ChangeSet, SyncError>?](repeating: nil, count: envelopes.count)
             for await (index, result) in group { results[index] = result }

@@ -71,13 +71,7 @@ func ingestNight(county: Replica, hub: Replica) throws -> (times: [(String, Doub
     let refs = try county.setReferences().filter { $0.sequence > since[$0.stream].sequence }
     let (stored, exportTime) = try measure { try county.storedEnvelopes(refs) }
     times.append(("county export", exportTime))
-    let (sets, decodeTime) = try measure {
-        try stored.map { form in
-            var set = try ChangeSet.decode(envelope: try form.envelope())
-            if form.form == .deflated { set.deflatedEnvelope = form.bytes }
-            return set
-        }
-    }
+    let (sets, decodeTime) = try measure { try stored.map { try $0.changeSet() } }
     try require(Set(sets.map(\.stream)).count == 1, "one stream expected")
     times.append(("hub inflate + decode", decodeTime))
     let (report, receiveTime) = try measure { try hub.receive(decoded: sets) }

@@ -266,6 +266,20 @@ import TrainingDomain
         #expect(try reopened.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65_536)
     }
 
+    /// Seals `count` sets of 40 teachers each (large enough to be stored deflated) at `county`.
+    static func sealTeacherSets(_ count: Int, at county: Replica) throws {
+        for n in 1...count {
+            try county.write((1...40).map { ReplicaFixture.teacher($0 + 100 * n) })
+            try county.seal()
+        }
+    }
+
+    /// A node's own sets: their references and their stored forms.
+    static func ownSets(_ node: Replica) throws -> (refs: [SyncRound.SetRef], stored: [StoredEnvelope]) {
+        let refs = try node.setReferences().filter { $0.stream.origin == node.identity.origin }
+        return (refs, try node.storedEnvelopes(refs))
+    }
+
     /// Enrols a county node of another fixture at `hub`.
     static func enrol(_ county: Replica, at hub: Replica) throws {
         try hub.write([.registryEntry(county.identity.record)])
@@ -295,8 +309,7 @@ import TrainingDomain
         #expect(forms.count == 2)
         #expect(forms[0] != nil && forms[1] == nil, "the large set deflated, the small one as it is: \(forms)")
 
-        let refs = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
-        let stored = try county.storedEnvelopes(refs)
+        let (refs, stored) = try Self.ownSets(county)
         let envelopes = try county.envelopes(refs)
         #expect(stored[0].form == .deflated && stored[0].bytes.count * 3 < stored[0].size)
         #expect(refs.map(\.size) == envelopes.map(\.count), "references give the envelopes' own sizes")
@@ -324,14 +337,10 @@ import TrainingDomain
     @Test func theReferenceVerifierReadsABundleOfStoredForms() throws {
         let f = try ReplicaFixture()
         let county = f.counties[0]
-        for n in 1...2 {
-            try county.write((1...40).map { ReplicaFixture.teacher($0 + 100 * n) })
-            try county.seal()
-        }
+        try Self.sealTeacherSets(2, at: county)
         try county.write([ReplicaFixture.record("R1", minutes: 30)])
         try county.seal()
-        let refs = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
-        let stored = try county.storedEnvelopes(refs)
+        let stored = try Self.ownSets(county).stored
         #expect(stored.map(\.form) == [.deflated, .deflated, .plain])
         let dir = TemporaryDirectory()
         let file = dir.url.appendingPathComponent("stored.tsb")
@@ -358,12 +367,8 @@ import TrainingDomain
     @Test func aDeflatedFormThatDoesNotInflateToItsSizeIsQuarantined() throws {
         let f = try ReplicaFixture()
         let county = f.counties[0]
-        for n in 1...3 {
-            try county.write((1...40).map { ReplicaFixture.teacher($0 + 100 * n) })
-            try county.seal()
-        }
-        let refs = try county.setReferences().filter { $0.stream.origin == county.identity.origin }
-        let stored = try county.storedEnvelopes(refs)
+        try Self.sealTeacherSets(3, at: county)
+        let stored = try Self.ownSets(county).stored
         #expect(stored.allSatisfy { $0.form == .deflated })
         let broken: [(StoredEnvelope, String)] = [
             (StoredEnvelope(deflated: stored[2].bytes, size: stored[2].size - 1), "not its stated"),
