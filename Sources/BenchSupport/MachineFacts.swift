@@ -14,6 +14,14 @@ extension Duration {
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
 
+/// A GRDB pool opened like the replica's: WAL, and the writer at `synchronous = FULL`, set on the open pool
+/// because `DatabasePool` sets its writer to `NORMAL` when it turns WAL on, after `prepareDatabase` ran.
+public func durablePool(_ path: URL) throws -> DatabasePool {
+    let pool = try DatabasePool(path: path.path)
+    try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    return pool
+}
+
 /// The facts of the machine a benchmark ran on, as both benchmarks print them.
 public enum MachineFacts {
     /// The lines to print: processors, CPU, memory, OS, kernel, build, SQLite, the temporary folder's file
@@ -46,10 +54,10 @@ public enum MachineFacts {
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
-    /// `SELECT sqlite_version()` and the journal settings of `pool`.
+    /// `SELECT sqlite_version()` and the journal settings of `pool`'s writer (the connection that commits).
     public static func sqliteVersion(_ pool: DatabasePool) -> String {
         do {
-            return try pool.read { db in
+            return try pool.writeWithoutTransaction { db in
                 let version = try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?"
                 let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
                 let sync = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1

@@ -133,7 +133,7 @@ public final class Replica: Sendable {
         self.catalog = TrainingTables.catalog
         self.tables = Dictionary(uniqueKeysWithValues: catalog.tables.map { ($0.name, TableSQL($0)) })
         if let pool {
-            // A pool handed over by `open`'s probe, which sized its writer's cache already.
+            // A pool handed over by `open`'s probe, which configured its writer already.
             self.pool = pool
             return
         }
@@ -142,10 +142,7 @@ public final class Replica: Sendable {
         let checkpointer = WALCheckpointer(path: path)
         var config = Configuration()
         config.busyMode = .timeout(30)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            checkpointer.install(on: db)
-        }
+        config.prepareDatabase { db in checkpointer.install(on: db) }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
             let migrator = ReplicaSchema.migrator(catalog: catalog)
@@ -163,19 +160,35 @@ public final class Replica: Sendable {
         } catch {
             throw .io("cannot open the replica database: \(error)")
         }
-        try setWriterCache()
+        try configureWriter()
     }
 
-    /// Sizes the writer connection's page cache (``ReplicaConfiguration/writerCacheKiB``); readers keep SQLite's
-    /// default.
-    private func setWriterCache() throws(ReplicaError) {
+    /// Makes the writer connection's commits durable and sizes its page cache
+    /// (``ReplicaConfiguration/writerCacheKiB``); readers keep SQLite's defaults.
+    ///
+    /// `synchronous = FULL` is set here, on the open pool: GRDB's `DatabasePool` sets the writer to `NORMAL` when
+    /// it turns WAL on, after `prepareDatabase` has run, and in WAL mode `NORMAL` does not sync the WAL at commit,
+    /// so a commit acknowledged just before a power cut could be lost (docs/BENCHMARKS.md, "Sixth pass").
+    private func configureWriter() throws(ReplicaError) {
         let kib = max(2_048, configuration.writerCacheKiB)
         do {
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -\(kib)") }
+            let synchronous = try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA cache_size = -\(kib)")
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+            }
+            guard synchronous == Self.synchronousFull else {
+                throw ReplicaError.io(
+                    "the replica's writer did not take synchronous = FULL (it has \(synchronous ?? -1))")
+            }
+        } catch let error as ReplicaError {
+            throw error
         } catch {
-            throw .io("cannot size the replica's page cache: \(Self.safeDescription(error))")
+            throw .io("cannot configure the replica's writer: \(Self.safeDescription(error))")
         }
     }
+
+    /// `PRAGMA synchronous`'s value for `FULL`.
+    static let synchronousFull = 2
 
     // MARK: - Meta
 

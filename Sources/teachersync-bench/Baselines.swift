@@ -15,12 +15,8 @@ enum Baselines {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// A GRDB pool opened like the replica's.
-    static func pool(_ path: URL) throws -> DatabasePool {
-        var config = Configuration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        return try DatabasePool(path: path.path, configuration: config)
-    }
+    /// A GRDB pool opened like the replica's (``durablePool(_:)``).
+    static func pool(_ path: URL) throws -> DatabasePool { try durablePool(path) }
 
     /// `n` rows of `(id INTEGER PRIMARY KEY, v INTEGER)` through GRDB.
     static func grdbSimple(_ path: URL, n: Int) throws -> Double {

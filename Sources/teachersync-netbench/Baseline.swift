@@ -22,12 +22,8 @@ enum Baseline {
         let minutes: Int
     }
 
-    /// A GRDB pool opened like the replica's.
-    static func pool(_ path: URL) throws -> DatabasePool {
-        var config = Configuration()
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        return try DatabasePool(path: path.path, configuration: config)
-    }
+    /// A GRDB pool opened like the replica's (``durablePool(_:)``).
+    static func pool(_ path: URL) throws -> DatabasePool { try durablePool(path) }
 
     static func remove(_ url: URL) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }

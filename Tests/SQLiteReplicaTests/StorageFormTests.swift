@@ -266,6 +266,16 @@ import TrainingDomain
         #expect(try reopened.run { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -65_536)
     }
 
+    /// Every commit is durable: the writer syncs the WAL when it commits (`synchronous = FULL`, 2), although GRDB's
+    /// pool sets its writer to `NORMAL` (1), which does not, when it turns WAL on.
+    @Test func theWriterSyncsTheWALAtEveryCommit() throws {
+        let f = try ReplicaFixture()
+        let synchronous = { (r: Replica) in try r.run { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } }
+        #expect(try synchronous(f.hub) == 2)
+        #expect(try synchronous(f.counties[0]) == 2)
+        #expect(try synchronous(Replica.open(at: f.counties[0].directory)) == 2)
+    }
+
     /// Seals `count` sets of 40 teachers each (large enough to be stored deflated) at `county`.
     static func sealTeacherSets(_ count: Int, at county: Replica) throws {
         for n in 1...count {
