@@ -15,12 +15,9 @@ enum Baselines {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// A GRDB pool opened like the replica's (``durablePool(_:)``).
-    static func pool(_ path: URL) throws -> DatabasePool { try durablePool(path) }
-
     /// `n` rows of `(id INTEGER PRIMARY KEY, v INTEGER)` through GRDB.
     static func grdbSimple(_ path: URL, n: Int) throws -> Double {
-        let pool = try pool(path)
+        let pool = try durablePool(path)
         try pool.write { db in try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)") }
         return try measure {
             try pool.write { db in
@@ -47,7 +44,7 @@ enum Baselines {
     /// DatabaseValueConvertible>)`, the initialiser `TableSQL.load` and `TableSQL.store` use, which GRDB does not
     /// specialise: it maps `\.databaseValue` and so instantiates a key path at run time on every call.
     static func grdbTeachers(_ path: URL, rows: [[String]], genericArguments: Bool = false) throws -> Double {
-        let pool = try pool(path)
+        let pool = try durablePool(path)
         try pool.write { db in try db.execute(sql: teachersDDL) }
         return try measure {
             try pool.write { db in
@@ -64,7 +61,7 @@ enum Baselines {
     /// Plain inserts into the `teachers` table exactly as a replica creates it (its DDL and indexes read
     /// from a replica's file), with the merge metadata columns filled in.
     static func grdbStoredInsert(_ path: URL, table: StoredTable, rows: [[DatabaseValue]]) throws -> Double {
-        let pool = try pool(path)
+        let pool = try durablePool(path)
         try pool.write { db in for sql in table.ddl { try db.execute(sql: sql) } }
         return try measure {
             try pool.write { db in
@@ -88,7 +85,7 @@ enum Baselines {
         _ path: URL, table: StoredTable, pendingDDL: String, rows: [[DatabaseValue]], ops: [Data],
         genericArguments: Bool = false
     ) throws -> Double {
-        let pool = try pool(path)
+        let pool = try durablePool(path)
         try pool.write { db in
             for sql in table.ddl { try db.execute(sql: sql) }
             try db.execute(sql: pendingDDL)
@@ -120,7 +117,7 @@ enum Baselines {
 
     /// `n` rows shaped like `study_records` (text key, six text columns, one integer) through GRDB.
     static func grdbStudyRecords(_ path: URL, rows: [[String]], minutes: [Int]) throws -> Double {
-        let pool = try pool(path)
+        let pool = try durablePool(path)
         try pool.write { db in
             try db.execute(
                 sql: """

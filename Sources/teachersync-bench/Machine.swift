@@ -6,7 +6,7 @@ import GRDB
 enum Machine {
     static func printFacts(tempDir: URL) {
         let url = tempDir.appendingPathComponent("version.sqlite")
-        guard let pool = try? Baselines.pool(url) else { return print("machine: (cannot open SQLite)") }
+        guard let pool = try? durablePool(url) else { return print("machine: (cannot open SQLite)") }
         for line in MachineFacts.lines(tempDir: tempDir, pool: pool) { print(line) }
         #if compiler(>=6.3)
         print("  compiler: Swift 6.3 or later")

@@ -22,9 +22,6 @@ enum Baseline {
         let minutes: Int
     }
 
-    /// A GRDB pool opened like the replica's (``durablePool(_:)``).
-    static func pool(_ path: URL) throws -> DatabasePool { try durablePool(path) }
-
     static func remove(_ url: URL) {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: url.path + suffix) }
     }
@@ -33,7 +30,7 @@ enum Baseline {
     static func insertRate(_ path: URL, rows: [Row]) throws -> Double {
         let seconds: Double
         do {
-            let pool = try pool(path)
+            let pool = try durablePool(path)
             try pool.write { db in try db.execute(sql: ddl) }
             seconds = try measure {
                 try pool.write { db in

@@ -145,7 +145,7 @@ enum Machine {
     static func printFacts(tempDir: URL) {
         let url = tempDir.appendingPathComponent("version.sqlite")
         defer { Baseline.remove(url) }
-        guard let pool = try? Baseline.pool(url) else { return say("machine: (cannot open SQLite)") }
+        guard let pool = try? durablePool(url) else { return say("machine: (cannot open SQLite)") }
         for line in MachineFacts.lines(tempDir: tempDir, pool: pool) { say(line) }
     }
 
