@@ -290,22 +290,25 @@ extension Replica {
         let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
         let wall = configuration.wallClock.nowMillis()
         var pinned: OriginID?
+        let special = Self.writesSpecialTable(set)
         // A set that writes the key registry changes the directory the next set is checked against.
-        let changesRegistry = set.operations.contains { Self.isRegistryTable($0.table) }
+        let changesRegistry = special && set.operations.contains { Self.isRegistryTable($0.table) }
         defer { if changesRegistry || pinned != nil { cache.invalidate() } }
         var position = SetVerifier.ChainPosition.duplicate
         try db.inSavepoint {
-            position = try apply(db, set, verifier: verifier, wall: wall, cache: &cache, pinned: &pinned)
+            position = try apply(
+                db, set, special: special, verifier: verifier, wall: wall, cache: &cache, pinned: &pinned)
             return .commit
         }
         if let pinned { report.pinnedHubOrigin = pinned }
         return position
     }
 
-    /// The body of ``apply(_:_:directory:report:)``.
+    /// The body of ``apply(_:_:directory:report:)``; `special` says whether the set writes any table of
+    /// ``specialTableNames``.
     private func apply(
-        _ db: Database, _ set: ChangeSet, verifier: SetVerifier, wall: Int64, cache: inout KeyDirectoryCache,
-        pinned: inout OriginID?
+        _ db: Database, _ set: ChangeSet, special: Bool, verifier: SetVerifier, wall: Int64,
+        cache: inout KeyDirectoryCache, pinned: inout OriginID?
     ) throws -> SetVerifier.ChainPosition {
         let hook = configuration.afterApplyingOperation
         let ownRole = identity.role
@@ -345,8 +348,10 @@ extension Replica {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let writer = RowWriter(tables: self.tables)
-        for (index, op) in Self.applicationOrder(set).enumerated() {
-            if op.table == TrainingTables.registry.name {
+        for (index, op) in Self.applicationOrder(set, special: special).enumerated() {
+            if !special {
+                // None of the checks below applies.
+            } else if op.table == TrainingTables.registry.name {
                 try Self.checkRegistryNotOlder(db, op, author: set.stream.origin)
             } else if op.table == TrainingTables.policies.name {
                 try Self.checkPolicyNotOlder(db, op, author: set.stream.origin)
@@ -383,11 +388,33 @@ extension Replica {
     /// own row only), so the state is the same. A set that touches the key registry, the policies or the key roots
     /// keeps its order, since their checks read other rows of those tables.
     static func applicationOrder(_ set: ChangeSet) -> [RowOperation] {
+        applicationOrder(set, special: writesSpecialTable(set))
+    }
+
+    /// ``applicationOrder(_:)`` for a set of which the caller knows whether it writes a special table.
+    private static func applicationOrder(_ set: ChangeSet, special: Bool) -> [RowOperation] {
         let ops = set.operations
-        guard !ops.contains(where: { Self.isRegistryTable($0.table) || $0.table == TrainingTables.policies.name }),
+        guard
+            !special
+                || !ops.contains(where: { Self.isRegistryTable($0.table) || $0.table == TrainingTables.policies.name }),
             let order = KeyOrder.order(ops, table: \.table, key: \.key)
         else { return ops }
         return order.map { ops[$0] }
+    }
+
+    /// The tables that receiving treats apart: the ones the key directory is read from, the registry's version
+    /// and the policies. Most sets (a county's night) write none of them, which one pass over the set finds, so
+    /// that applying them compares no table name again (docs/BENCHMARKS.md, "Seventh pass").
+    static let specialTableNames = [
+        TrainingTables.origins, TrainingTables.keyTerms, TrainingTables.keyRoots, TrainingTables.registry,
+        TrainingTables.policies,
+    ].map(\.name)
+
+    /// Whether `set` writes any table of ``specialTableNames``.
+    static func writesSpecialTable(_ set: ChangeSet) -> Bool {
+        let names = specialTableNames
+        for op in set.operations where names.contains(op.table) { return true }
+        return false
     }
 
     /// Whether the key directory is read from this table.

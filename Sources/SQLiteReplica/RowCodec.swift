@@ -231,6 +231,8 @@ final class RowWriter {
     private var last: Insert?
     /// The `_stamps` value being built, reused from row to row.
     private var stamps: [UInt8] = []
+    /// What the inserts bind their text and blobs from.
+    private let bindings = StaticBindings()
 
     init(tables: [String: TableSQL]) { self.tables = tables }
 
@@ -245,7 +247,11 @@ final class RowWriter {
         let insert = try prepared(db, op.table)
         var row = op.kind == .upsert ? try insert.held(db).load(key: op.key) : nil
         if row == nil {
-            if try insert.run(db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps) { return [] }
+            if try insert.run(
+                db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps, bindings: bindings)
+            {
+                return []
+            }
             row = try insert.held(db).load(key: op.key)
         }
         guard let row else { throw SyncError(.storeFailure, "a row neither inserted nor held") }
@@ -255,7 +261,8 @@ final class RowWriter {
     /// Inserts the row `op` creates on a replica that has never seen it, unless a row with its key is held;
     /// returns whether it did. The caller has checked the operation against the schema.
     func insertIfAbsent(_ db: Database, _ op: RowOperation, by origin: OriginID) throws -> Bool {
-        try prepared(db, op.table).run(db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps)
+        try prepared(db, op.table).run(
+            db, op, stamp: WriteStamp(hlc: op.hlc, origin: origin), stamps: &stamps, bindings: bindings)
     }
 
     private func prepared(_ db: Database, _ name: String) throws -> Insert {
@@ -318,10 +325,13 @@ final class RowWriter {
         }
 
         /// Binds the row `MergeRules.apply(op, by: stamp.origin, to: nil)` yields and runs the insert.
-        func run(_ db: Database, _ op: RowOperation, stamp: WriteStamp, stamps: inout [UInt8]) throws -> Bool {
+        func run(
+            _ db: Database, _ op: RowOperation, stamp: WriteStamp, stamps: inout [UInt8], bindings: StaticBindings
+        ) throws -> Bool {
             let s = statement.sqliteStatement
             sqlite3_reset(s)
-            for (position, parameter) in keyParameters.enumerated() { SQLiteC.bind(op.key[position], s, parameter) }
+            bindings.begin()
+            for (position, parameter) in keyParameters.enumerated() { bindings.bind(op.key[position], s, parameter) }
             // A delete leaves no field (only its tombstone); other kinds set every field they carry. Fields and
             // `valueColumns` are both in UTF-8 order, so one pass pairs them.
             var present: UInt64 = 0
@@ -332,7 +342,7 @@ final class RowWriter {
                     while i < valueColumns.count, valueColumns[i].name != field.name { i += 1 }
                     // A field the table does not have is not stored (the scope check refuses it before).
                     guard i < valueColumns.count else { continue }
-                    SQLiteC.bind(field.value, s, valueColumns[i].parameter)
+                    bindings.bind(field.value, s, valueColumns[i].parameter)
                     present |= 1 << UInt64(valueColumns[i].position)
                     next = i + 1
                 }
@@ -351,7 +361,7 @@ final class RowWriter {
                     }
                 }
             }
-            SQLiteC.bindBlob(stamps, s, stampsParameter)
+            bindings.bindBlob(stamps, s, stampsParameter)
             if op.kind == .delete {
                 var tomb = [UInt8]()
                 tomb.reserveCapacity(24)
@@ -386,6 +396,8 @@ final class HeldRows {
     private let select: Statement
     private let update: Statement
     private let valueCount: Int
+    /// What both statements bind their text and blobs from; each binds all its parameters before it steps.
+    private let bindings = StaticBindings()
 
     init(_ db: Database, _ table: TableSQL) throws {
         self.db = db
@@ -400,7 +412,8 @@ final class HeldRows {
         let s = select.sqliteStatement
         sqlite3_reset(s)
         defer { sqlite3_reset(s) }
-        for (i, v) in key.enumerated() { SQLiteC.bind(v, s, CInt(i + 1)) }
+        bindings.begin()
+        for (i, v) in key.enumerated() { bindings.bind(v, s, CInt(i + 1)) }
         let code = sqlite3_step(s)
         if code == SQLITE_DONE { return nil }
         guard code == SQLITE_ROW else { throw SQLiteC.error(db, code, select) }
@@ -421,21 +434,22 @@ final class HeldRows {
     private func store(key: [Value], state: RowState) throws {
         let s = update.sqliteStatement
         sqlite3_reset(s)
+        bindings.begin()
         var parameter: CInt = 1
         for column in table.schema.valueColumns {
-            SQLiteC.bind(state.fields[column.name]?.value ?? .null, s, parameter)
+            bindings.bind(state.fields[column.name]?.value ?? .null, s, parameter)
             parameter += 1
         }
-        SQLiteC.bindBlob(Array(RowCodec.encodeStamps(state, schema: table.schema)), s, parameter)
+        bindings.bindBlob(Array(RowCodec.encodeStamps(state, schema: table.schema)), s, parameter)
         if let tomb = RowCodec.encodeStamp(state.tombstone) {
-            SQLiteC.bindBlob(Array(tomb), s, parameter + 1)
+            bindings.bindBlob(Array(tomb), s, parameter + 1)
         } else {
             sqlite3_bind_null(s, parameter + 1)
         }
         sqlite3_bind_int64(s, parameter + 2, state.isLive ? 1 : 0)
         parameter += 3
         for v in key {
-            SQLiteC.bind(v, s, parameter)
+            bindings.bind(v, s, parameter)
             parameter += 1
         }
         try SQLiteC.run(db, update)

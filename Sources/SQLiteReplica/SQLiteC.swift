@@ -72,3 +72,69 @@ enum SQLiteC {
     /// `SQLITE_TRANSIENT` (SQLite copies the value), which the C header defines as a macro Swift does not import.
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 }
+
+/// Memory that one statement execution's text and blob parameters are bound from with `SQLITE_STATIC`, so that
+/// SQLite does not copy each value into a buffer of its own: with `SQLITE_TRANSIENT`, the allocations and copies of
+/// a row's seven text values were a tenth of the hub's apply (docs/BENCHMARKS.md, "Seventh pass").
+///
+/// Use: ``begin()``, bind the row's values, step the statement, and only then begin the next row. A pointer bound
+/// for one row stays valid until the next ``begin()`` (SQLite reads bound values only while stepping). A value
+/// that does not fit in what is left is bound with `SQLITE_TRANSIENT` instead, and the next row gets room for it.
+///
+/// Not `Sendable`: one connection's statements use it, on that connection's thread.
+final class StaticBindings {
+    private var base: UnsafeMutableRawPointer
+    private var capacity: Int
+    private var used = 0
+    /// The most a row asked for since the memory last grew.
+    private var wanted = 0
+
+    init(capacity: Int = 4_096) {
+        self.capacity = capacity
+        base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+    }
+
+    deinit { base.deallocate() }
+
+    /// Starts a row: the values bound for the previous one must not be read by SQLite again.
+    func begin() {
+        if wanted > capacity {
+            base.deallocate()
+            capacity = max(wanted, capacity) * 2
+            base = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        }
+        used = 0
+        wanted = 0
+    }
+
+    /// Binds as ``SQLiteC/bind(_:_:_:)`` does.
+    func bind(_ value: Value, _ s: SQLiteStatement, _ parameter: CInt) {
+        guard case .text(var text) = value else { return SQLiteC.bind(value, s, parameter) }
+        text.withUTF8 { utf8 in
+            guard let source = utf8.baseAddress, let target = reserve(utf8.count) else {
+                return SQLiteC.bind(.text(String(decoding: utf8, as: UTF8.self)), s, parameter)
+            }
+            target.copyMemory(from: source, byteCount: utf8.count)
+            _ = sqlite3_bind_text(s, parameter, target.assumingMemoryBound(to: CChar.self), CInt(utf8.count), nil)
+        }
+    }
+
+    /// Binds as ``SQLiteC/bindBlob(_:_:_:)`` does.
+    func bindBlob(_ bytes: [UInt8], _ s: SQLiteStatement, _ parameter: CInt) {
+        bytes.withUnsafeBytes { source in
+            guard let from = source.baseAddress, let target = reserve(source.count) else {
+                return SQLiteC.bindBlob(bytes, s, parameter)
+            }
+            target.copyMemory(from: from, byteCount: source.count)
+            _ = sqlite3_bind_blob(s, parameter, target, CInt(source.count), nil)
+        }
+    }
+
+    /// `count` bytes of this row's memory, or nil when they do not fit (nor does an empty value need any).
+    private func reserve(_ count: Int) -> UnsafeMutableRawPointer? {
+        wanted += count
+        guard count > 0, used + count <= capacity else { return nil }
+        defer { used += count }
+        return base + used
+    }
+}

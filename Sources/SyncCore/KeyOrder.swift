@@ -7,6 +7,7 @@
 /// different rows commute, and the sorts here are stable, so operations on one row keep theirs.
 public enum KeyOrder {
     /// Whether the row `(tableA, keyA)` comes before `(tableB, keyB)`.
+    @inlinable
     public static func precedes(_ tableA: String, _ keyA: [Value], _ tableB: String, _ keyB: [Value]) -> Bool {
         if tableA != tableB { return tableA < tableB }
         for (x, y) in zip(keyA, keyB) {
@@ -29,6 +30,11 @@ public enum KeyOrder {
 
     /// The indices of `items` in key order, stably (items of one row keep their order); `nil` when they are in
     /// that order already, which is checked first and costs one pass.
+    ///
+    /// Inlinable so that callers get it specialised for their element type: unspecialised, each comparison copied
+    /// both elements through their value witnesses, which was a tenth of the hub's apply (docs/BENCHMARKS.md,
+    /// "Seventh pass").
+    @inlinable
     public static func order<T>(_ items: [T], table: (T) -> String, key: (T) -> [Value]) -> [Int]? {
         func before(_ a: Int, _ b: Int) -> Bool {
             precedes(table(items[a]), key(items[a]), table(items[b]), key(items[b]))

@@ -110,6 +110,46 @@ import TrainingDomain
         }
     }
 
+    /// Text and blobs are bound from memory the writer reuses row to row (`StaticBindings`): values empty, small,
+    /// larger than that memory, and small again after it grew, inserted and written back over held rows, are stored
+    /// whole, and no row keeps another's bytes.
+    @Test func valuesOfEveryLengthAreBoundWhole() throws {
+        let origin = OriginID(bytes: Array(repeating: 7, count: OriginID.byteCount))!
+        let teachers = TableSQL(TrainingTables.teachers)
+        let records = TableSQL(TrainingTables.studyRecords)
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: teachers.createTable)
+            try db.execute(sql: records.createTable)
+            let writer = RowWriter(tables: ["teachers": teachers, "study_records": records])
+            var expected: [[Value]: RowState] = [:]
+            let lengths = [0, 1, 15, 16, 4_000, 5_000, 20_000, 3, 0, 70_000, 2]
+            for (i, length) in lengths.enumerated() {
+                // Distinct bytes per row, multi-byte characters included, so that a stale or shared buffer shows.
+                let text = String(repeating: i % 2 == 0 ? "a\(i)" : "张\(i)", count: length).prefixString(length)
+                let hlc = HybridTimestamp(physicalMillis: 1_000 + UInt64(i), logical: 0)
+                let ops = [
+                    RowOperation(
+                        kind: .insertFact, hlc: hlc, table: "study_records", key: [.text("130102"), .text("R\(i)\(text)")],
+                        fields: [.init("activity_code", .text(text)), .init("minutes", .integer(Int64(length)))]),
+                    RowOperation(
+                        kind: .upsert, hlc: hlc, table: "teachers", key: [.text("130102"), .text("1"), .text("ID")],
+                        fields: [.init("name", .text(text)), .init("subject", .text("s\(text)"))]),
+                ]
+                for op in ops {
+                    let outcome = MergeRules.apply(op, by: origin, to: expected[op.key])
+                    expected[op.key] = outcome.row
+                    _ = try writer.merge(db, op, by: origin)
+                }
+            }
+            for (key, row) in expected {
+                let table = key.count == 3 ? teachers : records
+                #expect(try table.load(db, key: key) == row, "row of \(key.count)-column key")
+            }
+            #expect(expected.count == lengths.count + 1)
+        }
+    }
+
     @Test func aSetAppliedInKeyOrderLeavesTheStateItsClockOrderWould() throws {
         let f = try ReplicaFixture()
         let county = f.counties[0]
