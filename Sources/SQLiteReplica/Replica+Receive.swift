@@ -33,7 +33,44 @@ public struct ReceiveReport: Sendable, Hashable {
     public var pinnedHubOrigin: OriginID?
 }
 
+/// A decoded set with the work on it that reads no database done ahead, on the thread that decoded it (the hub's
+/// ``DecodePipeline``), so that the replica's one writer does less per set: its operations in the order they are
+/// applied, and, when the caller knows who should have written it, the schema and scope checks of every operation
+/// (`SetVerifier.checkScope`, about a sixth of the writer's work on a set; docs/BENCHMARKS.md, "Seventh pass").
+///
+/// Nothing is trusted that the writer does not confirm: it still looks the author up in its own registry, checks
+/// the signature, the chain and the clocks, and checks the operations again unless the registry entry it finds is
+/// the very one they were checked with. Checks refused ahead are simply not counted as done, so a bad set is
+/// refused by the writer, in the usual order and with the usual reason.
+public struct PreparedSet: Sendable {
+    public let set: ChangeSet
+    /// The registry entry the operations passed the schema and scope checks with; nil when not checked ahead.
+    let scopeCheckedFor: OriginRecord?
+    /// Whether the set writes a table of ``Replica/specialTableNames``.
+    let special: Bool
+    /// The set's operations in the order they are applied (``Replica/applicationOrder(_:)``).
+    let operations: [RowOperation]
+}
+
 extension Replica {
+    /// Prepares a decoded set for ``receive(count:next:progress:)``; safe on any thread, beside the writer.
+    ///
+    /// - Parameter expectedAuthor: the registry entry of the origin expected to have written the set (an uploading
+    ///   county's own, for its own sets), as the caller read it; its operations are checked against it ahead.
+    ///   `nil`, or an entry of another origin, checks nothing ahead.
+    public func prepare(_ set: ChangeSet, expectedAuthor: OriginRecord? = nil) -> PreparedSet {
+        let special = Self.writesSpecialTable(set)
+        var checked: OriginRecord?
+        if let author = expectedAuthor, author.origin == set.stream.origin,
+            (try? SetVerifier(catalog: catalog).checkScope(set, author: author)) != nil
+        {
+            checked = author
+        }
+        return PreparedSet(
+            set: set, scopeCheckedFor: checked, special: special,
+            operations: Self.applicationOrder(set, special: special))
+    }
+
     /// Verifies and applies change-set envelopes, each in its own transaction, all or nothing.
     ///
     /// Sets may come in any order: each stream's sets are tried in sequence order, and a set waiting for
@@ -79,7 +116,7 @@ extension Replica {
         }
         candidates.sort(by: Self.streamOrder)
         return try apply(
-            count: candidates.count, next: { candidates[$0] }, total: stored.count, report: report,
+            count: candidates.count, next: { prepare(candidates[$0]) }, total: stored.count, report: report,
             progress: progress)
     }
 
@@ -103,18 +140,19 @@ extension Replica {
         }
         candidates.sort(by: Self.streamOrder)
         return try apply(
-            count: candidates.count, next: { candidates[$0] }, total: sets.count, report: report, progress: progress)
+            count: candidates.count, next: { prepare(candidates[$0]) }, total: sets.count, report: report,
+            progress: progress)
     }
 
-    /// Verifies and applies a batch whose sets are still being decoded elsewhere (the hub's upload route decodes
-    /// them on another thread meanwhile, so that the first set is applied while the next is decoded). `next(i)`
-    /// returns set `i` of the batch, waiting for it if need be, or throws to refuse the rest of the batch: what is
-    /// not committed yet is rolled back, and the error is thrown from here.
+    /// Verifies and applies a batch whose sets are still being decoded and prepared elsewhere (the hub's upload route
+    /// does both on another thread meanwhile, so that the first set is applied while the next is decoded). `next(i)`
+    /// returns set `i` of the batch (``prepare(_:expectedAuthor:)``), waiting for it if need be, or throws to refuse
+    /// the rest of the batch: what is not committed yet is rolled back, and the error is thrown from here.
     ///
     /// Sets are tried in the order given; a set that comes before an earlier set of its stream is retried once that
     /// one is applied, as in ``receive(decoded:progress:)``. A set already held counts as already present.
     public func receive(
-        count: Int, next: (Int) throws(ReplicaError) -> ChangeSet, progress: ((Int, Int) -> Void)? = nil
+        count: Int, next: (Int) throws(ReplicaError) -> PreparedSet, progress: ((Int, Int) -> Void)? = nil
     ) throws(ReplicaError) -> ReceiveReport {
         try apply(count: count, next: next, total: count, report: ReceiveReport(), progress: progress)
     }
@@ -122,6 +160,10 @@ extension Replica {
     /// The order in which a batch's sets are tried: by stream, then sequence.
     private static func streamOrder(_ a: ChangeSet, _ b: ChangeSet) -> Bool {
         (a.stream, a.sequence) < (b.stream, b.sequence)
+    }
+
+    private static func streamOrder(_ a: PreparedSet, _ b: PreparedSet) -> Bool {
+        streamOrder(a.set, b.set)
     }
 
     /// Applies sets in the order `next` yields them (`next(i)` for `i` in `0..<count`), retrying those that wait
@@ -135,7 +177,7 @@ extension Replica {
     /// sets only when this returns, after the last commit: nothing is acknowledged before it is durable, and a
     /// crash loses at most sets that were never acknowledged.
     private func apply(
-        count: Int, next: (Int) throws(ReplicaError) -> ChangeSet, total: Int, report: ReceiveReport,
+        count: Int, next: (Int) throws(ReplicaError) -> PreparedSet, total: Int, report: ReceiveReport,
         progress: ((Int, Int) -> Void)?
     ) throws(ReplicaError) -> ReceiveReport {
         guard count > 0 else { return report }
@@ -146,8 +188,8 @@ extension Replica {
             var directory = KeyDirectoryCache()
             var inTransaction = 0
             // The first pass takes the sets from `next`; later passes retry the ones that waited for another.
-            var retry: [ChangeSet]? = nil
-            var waiting = [(ChangeSet, SyncError)]()
+            var retry: [PreparedSet]? = nil
+            var waiting = [(PreparedSet, SyncError)]()
             while true {
                 var progressed = false
                 waiting.removeAll()
@@ -177,12 +219,12 @@ extension Replica {
                 let isRetryable = { (e: SyncError) in e.classification == .retryable && e.reason != .storeFailure }
                 let retryable = waiting.filter { isRetryable($0.1) }
                 guard progressed, !retryable.isEmpty else {
-                    for (set, error) in waiting { report.rejected.append(try reject(db, set, error)) }
+                    for (set, error) in waiting { report.rejected.append(try reject(db, set.set, error)) }
                     return report
                 }
                 // Non-retryable failures are final now; retryable ones get another pass, in stream order.
                 for (set, error) in waiting where !isRetryable(error) {
-                    report.rejected.append(try reject(db, set, error))
+                    report.rejected.append(try reject(db, set.set, error))
                 }
                 retry = retryable.map(\.0).sorted(by: Self.streamOrder)
             }
@@ -285,31 +327,32 @@ extension Replica {
     /// Verifies and applies one set in a savepoint of the open transaction: all of it, or nothing of it. Throws
     /// `SyncError` for a refusal.
     private func apply(
-        _ db: Database, _ set: ChangeSet, directory cache: inout KeyDirectoryCache, report: inout ReceiveReport
+        _ db: Database, _ prepared: PreparedSet, directory cache: inout KeyDirectoryCache,
+        report: inout ReceiveReport
     ) throws -> SetVerifier.ChainPosition {
         let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
         let wall = configuration.wallClock.nowMillis()
         var pinned: OriginID?
-        let special = Self.writesSpecialTable(set)
+        let set = prepared.set
         // A set that writes the key registry changes the directory the next set is checked against.
-        let changesRegistry = special && set.operations.contains { Self.isRegistryTable($0.table) }
+        let changesRegistry = prepared.special && set.operations.contains { Self.isRegistryTable($0.table) }
         defer { if changesRegistry || pinned != nil { cache.invalidate() } }
         var position = SetVerifier.ChainPosition.duplicate
         try db.inSavepoint {
-            position = try apply(
-                db, set, special: special, verifier: verifier, wall: wall, cache: &cache, pinned: &pinned)
+            position = try apply(db, prepared, verifier: verifier, wall: wall, cache: &cache, pinned: &pinned)
             return .commit
         }
         if let pinned { report.pinnedHubOrigin = pinned }
         return position
     }
 
-    /// The body of ``apply(_:_:directory:report:)``; `special` says whether the set writes any table of
-    /// ``specialTableNames``.
+    /// The body of ``apply(_:_:directory:report:)``.
     private func apply(
-        _ db: Database, _ set: ChangeSet, special: Bool, verifier: SetVerifier, wall: Int64,
-        cache: inout KeyDirectoryCache, pinned: inout OriginID?
+        _ db: Database, _ prepared: PreparedSet, verifier: SetVerifier, wall: Int64, cache: inout KeyDirectoryCache,
+        pinned: inout OriginID?
     ) throws -> SetVerifier.ChainPosition {
+        let set = prepared.set
+        let special = prepared.special
         let hook = configuration.afterApplyingOperation
         let ownRole = identity.role
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM change_sets WHERE id = ?", arguments: [Data(set.id)]) == true {
@@ -338,7 +381,8 @@ extension Replica {
         guard position == .next else { return position }
         try verifier.checkClockContinuity(set, previousMax: try Self.headClock(db, set.stream))
         try verifier.checkClock(set, wallMillis: wall)
-        try verifier.checkScope(set, author: author)
+        // Checked ahead with this very registry entry (`prepare`), the operations need not be checked again.
+        if prepared.scopeCheckedFor != author { try verifier.checkScope(set, author: author) }
         if author.role == .provider, ownRole == .hub { try Self.checkProviderOwnership(db, set, author: author) }
         var clock = HybridClock(last: try Self.loadClock(db), maxForwardDriftMillis: verifier.maxForwardDriftMillis)
         try clock.receive(set.hlcRange.upperBound, wallMillis: wall)
@@ -348,7 +392,7 @@ extension Replica {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let writer = RowWriter(tables: self.tables)
-        for (index, op) in Self.applicationOrder(set, special: special).enumerated() {
+        for (index, op) in prepared.operations.enumerated() {
             if !special {
                 // None of the checks below applies.
             } else if op.table == TrainingTables.registry.name {

@@ -1,4 +1,4 @@
-public import SQLiteReplica
+import SQLiteReplica
 public import SyncCore
 
 /// `teachersync audit`: checks, against the hub's current signed log head, that every set the hub gave this

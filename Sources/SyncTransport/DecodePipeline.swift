@@ -12,14 +12,20 @@ import Synchronization
 /// apply. One thread decodes: it is about three times faster than the writer applies, so it stays ahead, and a
 /// second one would only take a core from the writer (and from a county sealing its next batch) on a small
 /// machine.
+///
+/// Each set is then prepared on the same thread (`Replica.prepare`): put in the order it is applied, and its
+/// operations checked against the schema and the scope of the author the caller expects, which leaves the writer
+/// less to do per set (docs/BENCHMARKS.md, "Seventh pass").
 final class DecodePipeline: Sendable {
     private let envelopes: [StoredEnvelope]
-    private let results: Mutex<[Result<ChangeSet, SyncError>?]>
+    private let prepare: @Sendable (ChangeSet) -> PreparedSet
+    private let results: Mutex<[Result<PreparedSet, SyncError>?]>
     private let ready: [DispatchSemaphore]
 
-    /// Starts decoding `envelopes` in the background.
-    init(_ envelopes: [StoredEnvelope]) {
+    /// Starts decoding and preparing `envelopes` in the background.
+    init(_ envelopes: [StoredEnvelope], prepare: @escaping @Sendable (ChangeSet) -> PreparedSet) {
         self.envelopes = envelopes
+        self.prepare = prepare
         results = Mutex(Array(repeating: nil, count: envelopes.count))
         ready = envelopes.map { _ in DispatchSemaphore(value: 0) }
         if !envelopes.isEmpty {
@@ -29,8 +35,8 @@ final class DecodePipeline: Sendable {
 
     var count: Int { envelopes.count }
 
-    /// Set `i`, or its decoding error; waits until it is decoded.
-    func set(_ i: Int) -> Result<ChangeSet, SyncError> {
+    /// Set `i`, or its decoding error; waits until it is decoded and prepared.
+    func set(_ i: Int) -> Result<PreparedSet, SyncError> {
         ready[i].wait()
         // Signalled again so that a second call for the same index does not wait forever.
         defer { ready[i].signal() }
@@ -40,7 +46,7 @@ final class DecodePipeline: Sendable {
     /// Decodes the envelopes in order, so that the writer's next set is always the one decoded first.
     private func work() {
         for (i, envelope) in envelopes.enumerated() {
-            let result = Result { () throws(SyncError) in try envelope.changeSet() }
+            let result = Result { () throws(SyncError) in prepare(try envelope.changeSet()) }
             results.withLock { $0[i] = result }
             ready[i].signal()
         }

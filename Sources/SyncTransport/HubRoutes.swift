@@ -231,7 +231,10 @@ public struct HubRoutes: Sendable {
                 }
                 uploaded.insert(stream)
             }
-            let pipeline = DecodePipeline(envelopes)
+            // The uploader's own sets are checked against its registry entry while they are decoded; the writer
+            // checks again only if its registry says otherwise by then (`Replica.prepare`).
+            let replica = executor.replica
+            let pipeline = DecodePipeline(envelopes) { set in replica.prepare(set, expectedAuthor: caller) }
             receive = { replica in
                 // A set that does not decode refuses the whole request, as it always has.
                 try replica.receive(count: pipeline.count) { i throws(ReplicaError) in

@@ -10,7 +10,7 @@ import SyncCore
 ///         .build/release/teachersync-netbench --profile-ingest --teachers 1000 --records 5000 --new-records 4000 \
 ///         --updates 400
 ///
-/// The hub's part is what its upload route does after authenticating: inflate and decode every set (on the
+/// The hub's part is what its upload route does after authenticating: inflate, decode and prepare every set (on the
 /// decoding thread, beside the writer), then `Replica.receive`, which stores the sets as they came, deflated.
 /// Prints the time of each step.
 func runIngestProfile(_ options: Options, dir: URL) throws {
@@ -57,7 +57,7 @@ func runIngestProfile(_ options: Options, dir: URL) throws {
     }
     let hubSeconds = steps.times.filter { $0.0.hasPrefix("hub") }.reduce(0) { $0 + $1.1 }
     say(
-        "  hub inflate + decode + receive: \(String(format: "%.2f", hubSeconds / n * 1e6)) µs/op = "
+        "  hub inflate + decode + prepare + receive: \(String(format: "%.2f", hubSeconds / n * 1e6)) µs/op = "
             + "\(ratio(n / hubSeconds, rawRate)) × raw (the upload handler's share without HTTP and receipts)")
 }
 
@@ -79,9 +79,12 @@ func ingestNight(county: Replica, hub: Replica) throws -> (times: [(String, Doub
     // The sets as an upload of protocol 3 carries them: in their stored forms, deflated.
     let refs = try county.setReferences().filter { $0.sequence > since[$0.stream].sequence }
     let stored = try step("county export") { try county.storedEnvelopes(refs) }
+    // As the upload route does on its decoding thread: decode, then prepare with the uploader's registry entry.
+    let author = try hub.originRecord(for: county.identity.origin)
     let sets = try step("hub inflate + decode") { try stored.map { try $0.changeSet() } }
     try require(Set(sets.map(\.stream)).count == 1, "one stream expected")
-    let report = try step("hub receive") { try hub.receive(decoded: sets) }
+    let prepared = step("hub prepare") { sets.map { hub.prepare($0, expectedAuthor: author) } }
+    let report = try step("hub receive") { try hub.receive(count: prepared.count) { prepared[$0] } }
     try require(report.rejected.isEmpty, "rejected: \(report.rejected.prefix(3))")
     return (times, report.operationsApplied)
 }

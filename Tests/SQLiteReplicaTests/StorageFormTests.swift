@@ -130,7 +130,8 @@ import TrainingDomain
                 let hlc = HybridTimestamp(physicalMillis: 1_000 + UInt64(i), logical: 0)
                 let ops = [
                     RowOperation(
-                        kind: .insertFact, hlc: hlc, table: "study_records", key: [.text("130102"), .text("R\(i)\(text)")],
+                        kind: .insertFact, hlc: hlc, table: "study_records",
+                        key: [.text("130102"), .text("R\(i)\(text)")],
                         fields: [.init("activity_code", .text(text)), .init("minutes", .integer(Int64(length)))]),
                     RowOperation(
                         kind: .upsert, hlc: hlc, table: "teachers", key: [.text("130102"), .text("1"), .text("ID")],
