@@ -53,6 +53,20 @@ import TrainingDomain
         #expect(try f.hub.digest(county: "130102") == county.digest(county: "130102"))
     }
 
+    /// Runs `body` in a write transaction of an in-memory database holding the teacher and study-record tables, with
+    /// a `RowWriter` for them.
+    static func withTeachersAndRecords(
+        _ body: (Database, RowWriter, _ teachers: TableSQL, _ records: TableSQL) throws -> Void
+    ) throws {
+        let teachers = TableSQL(TrainingTables.teachers)
+        let records = TableSQL(TrainingTables.studyRecords)
+        try DatabaseQueue().write { db in
+            try db.execute(sql: teachers.createTable)
+            try db.execute(sql: records.createTable)
+            try body(db, RowWriter(tables: ["teachers": teachers, "study_records": records]), teachers, records)
+        }
+    }
+
     /// The hub writes held rows through SQLite's C API (`HeldRows`): random upserts of some fields, deletes and
     /// facts by three origins with clashing clocks, applied one by one to two rows of each table; after each, the
     /// stored row (read back through GRDB) and the conflicts reported are what `MergeRules` makes in memory.
@@ -60,13 +74,7 @@ import TrainingDomain
     func aHeldRowIsMergedIntoTheRowMergeRulesMakes(seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let origins = (1...3).map { OriginID(bytes: Array(repeating: UInt8($0), count: OriginID.byteCount))! }
-        let teachers = TableSQL(TrainingTables.teachers)
-        let records = TableSQL(TrainingTables.studyRecords)
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: teachers.createTable)
-            try db.execute(sql: records.createTable)
-            let writer = RowWriter(tables: ["teachers": teachers, "study_records": records])
+        try Self.withTeachersAndRecords { db, writer, teachers, records in
             var expected: [[Value]: RowState] = [:]
             var conflicts = 0
             for _ in 0..<400 {
@@ -115,13 +123,7 @@ import TrainingDomain
     /// whole, and no row keeps another's bytes.
     @Test func valuesOfEveryLengthAreBoundWhole() throws {
         let origin = OriginID(bytes: Array(repeating: 7, count: OriginID.byteCount))!
-        let teachers = TableSQL(TrainingTables.teachers)
-        let records = TableSQL(TrainingTables.studyRecords)
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: teachers.createTable)
-            try db.execute(sql: records.createTable)
-            let writer = RowWriter(tables: ["teachers": teachers, "study_records": records])
+        try Self.withTeachersAndRecords { db, writer, teachers, records in
             var expected: [[Value]: RowState] = [:]
             let lengths = [0, 1, 15, 16, 4_000, 5_000, 20_000, 3, 0, 70_000, 2]
             for (i, length) in lengths.enumerated() {
