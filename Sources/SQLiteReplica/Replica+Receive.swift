@@ -46,10 +46,44 @@ public struct PreparedSet: Sendable {
     public let set: ChangeSet
     /// The registry entry the operations passed the schema and scope checks with; nil when not checked ahead.
     let scopeCheckedFor: OriginRecord?
-    /// Whether the set writes a table of ``Replica/specialTableNames``.
-    let special: Bool
+    /// The tables receiving treats apart that the set writes.
+    let tables: SpecialTables
     /// The set's operations in the order they are applied (``Replica/applicationOrder(_:)``).
     let operations: [RowOperation]
+
+    /// Whether the set writes any table that receiving treats apart.
+    var special: Bool { !tables.isEmpty }
+}
+
+/// Which of the tables that receiving treats apart a set writes, found in one pass over its operations. Most sets
+/// (a county's night) write none of them, and applying them then compares no table name per operation
+/// (docs/BENCHMARKS.md, "Seventh pass").
+struct SpecialTables: OptionSet, Sendable {
+    let rawValue: UInt8
+    /// `origins`, `key_terms`, `key_roots` (``Replica/isRegistryTable(_:)``): the key directory is read from them.
+    static let keyDirectory = SpecialTables(rawValue: 1)
+    /// `policies`, whose check reads the held policy.
+    static let policies = SpecialTables(rawValue: 2)
+    /// `registry`, the registry's version and expiry.
+    static let registry = SpecialTables(rawValue: 4)
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    init(writtenBy set: ChangeSet) {
+        let policies = TrainingTables.policies.name
+        let registry = TrainingTables.registry.name
+        var found: SpecialTables = []
+        for op in set.operations {
+            if Replica.isRegistryTable(op.table) {
+                found.insert(.keyDirectory)
+            } else if op.table == policies {
+                found.insert(.policies)
+            } else if op.table == registry {
+                found.insert(.registry)
+            }
+        }
+        self = found
+    }
 }
 
 extension Replica {
@@ -59,7 +93,7 @@ extension Replica {
     ///   county's own, for its own sets), as the caller read it; its operations are checked against it ahead.
     ///   `nil`, or an entry of another origin, checks nothing ahead.
     public func prepare(_ set: ChangeSet, expectedAuthor: OriginRecord? = nil) -> PreparedSet {
-        let special = Self.writesSpecialTable(set)
+        let tables = SpecialTables(writtenBy: set)
         var checked: OriginRecord?
         if let author = expectedAuthor, author.origin == set.stream.origin,
             (try? SetVerifier(catalog: catalog).checkScope(set, author: author)) != nil
@@ -67,8 +101,7 @@ extension Replica {
             checked = author
         }
         return PreparedSet(
-            set: set, scopeCheckedFor: checked, special: special,
-            operations: Self.applicationOrder(set, special: special))
+            set: set, scopeCheckedFor: checked, tables: tables, operations: Self.applicationOrder(set, tables: tables))
     }
 
     /// Verifies and applies change-set envelopes, each in its own transaction, all or nothing.
@@ -333,9 +366,8 @@ extension Replica {
         let verifier = SetVerifier(catalog: catalog, maxForwardDriftMillis: configuration.maxForwardDriftMillis)
         let wall = configuration.wallClock.nowMillis()
         var pinned: OriginID?
-        let set = prepared.set
         // A set that writes the key registry changes the directory the next set is checked against.
-        let changesRegistry = prepared.special && set.operations.contains { Self.isRegistryTable($0.table) }
+        let changesRegistry = prepared.tables.contains(.keyDirectory)
         defer { if changesRegistry || pinned != nil { cache.invalidate() } }
         var position = SetVerifier.ChainPosition.duplicate
         try db.inSavepoint {
@@ -432,33 +464,16 @@ extension Replica {
     /// own row only), so the state is the same. A set that touches the key registry, the policies or the key roots
     /// keeps its order, since their checks read other rows of those tables.
     static func applicationOrder(_ set: ChangeSet) -> [RowOperation] {
-        applicationOrder(set, special: writesSpecialTable(set))
+        applicationOrder(set, tables: SpecialTables(writtenBy: set))
     }
 
-    /// ``applicationOrder(_:)`` for a set of which the caller knows whether it writes a special table.
-    private static func applicationOrder(_ set: ChangeSet, special: Bool) -> [RowOperation] {
+    /// ``applicationOrder(_:)`` for a set of which the caller knows the special tables it writes.
+    private static func applicationOrder(_ set: ChangeSet, tables: SpecialTables) -> [RowOperation] {
         let ops = set.operations
-        guard
-            !special
-                || !ops.contains(where: { Self.isRegistryTable($0.table) || $0.table == TrainingTables.policies.name }),
+        guard tables.isDisjoint(with: [.keyDirectory, .policies]),
             let order = KeyOrder.order(ops, table: \.table, key: \.key)
         else { return ops }
         return order.map { ops[$0] }
-    }
-
-    /// The tables that receiving treats apart: the ones the key directory is read from, the registry's version
-    /// and the policies. Most sets (a county's night) write none of them, which one pass over the set finds, so
-    /// that applying them compares no table name again (docs/BENCHMARKS.md, "Seventh pass").
-    static let specialTableNames = [
-        TrainingTables.origins, TrainingTables.keyTerms, TrainingTables.keyRoots, TrainingTables.registry,
-        TrainingTables.policies,
-    ].map(\.name)
-
-    /// Whether `set` writes any table of ``specialTableNames``.
-    static func writesSpecialTable(_ set: ChangeSet) -> Bool {
-        let names = specialTableNames
-        for op in set.operations where names.contains(op.table) { return true }
-        return false
     }
 
     /// Whether the key directory is read from this table.

@@ -69,9 +69,9 @@ func runIngestProfile(_ options: Options, dir: URL) throws {
 func ingestNight(county: Replica, hub: Replica) throws -> (times: [(String, Double, Double)], applied: Int) {
     var times = [(String, Double, Double)]()
     func step<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
-        let cpu = processCPUSeconds()
+        let cpu = ProcStatus.ownCPUSeconds()
         let (result, seconds) = try measure(body)
-        times.append((name, seconds, processCPUSeconds() - cpu))
+        times.append((name, seconds, ProcStatus.ownCPUSeconds() - cpu))
         return result
     }
     let since = try hub.versionVector()
@@ -87,11 +87,4 @@ func ingestNight(county: Replica, hub: Replica) throws -> (times: [(String, Doub
     let report = try step("hub receive") { try hub.receive(count: prepared.count) { prepared[$0] } }
     try require(report.rejected.isEmpty, "rejected: \(report.rejected.prefix(3))")
     return (times, report.operationsApplied)
-}
-
-/// User and system CPU time of this process so far.
-func processCPUSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

@@ -160,7 +160,7 @@ func runProvince(_ ctx: RunContext) async throws -> ProvinceResult {
     let metricsBefore = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port)
     let hubCPUBefore = hub.cpuSeconds ?? 0
     let hubSchedBefore = ProcStatus.scheduler(pid: hub.pid)
-    let benchCPUBefore = ProcStatus.cpuSeconds(pid: getpid()) ?? 0
+    let benchCPUBefore = ProcStatus.ownCPUSeconds()
     let totalsBefore = relay.totals
     let exchangeIndex = relay.exchanges().count
     let inSyncCount = SharedCounter()
@@ -178,7 +178,7 @@ func runProvince(_ ctx: RunContext) async throws -> ProvinceResult {
                 lastPrint = .now
                 let s = hub.status ?? ProcStatus()
                 let hubCPU = hub.cpuSeconds ?? lastHubCPU
-                let benchCPU = ProcStatus.cpuSeconds(pid: getpid()) ?? lastBenchCPU
+                let benchCPU = ProcStatus.ownCPUSeconds()
                 let done = relay.exchanges(from: exchangeIndex)
                 say(
                     "    +\(String(format: "%.0f", seconds(t0, .now))) s: \(inSyncCount.value)/"
@@ -224,7 +224,7 @@ func runProvince(_ ctx: RunContext) async throws -> ProvinceResult {
     _ = await sampler.value
     let hubCPU = (hub.cpuSeconds ?? 0) - hubCPUBefore
     let hubWaiting = (ProcStatus.scheduler(pid: hub.pid)?.waiting ?? 0) - (hubSchedBefore?.waiting ?? 0)
-    let benchCPU = (ProcStatus.cpuSeconds(pid: getpid()) ?? 0) - benchCPUBefore
+    let benchCPU = ProcStatus.ownCPUSeconds() - benchCPUBefore
     let delta = try await HubMetricsSnapshot.fetch(ctx.http, port: hub.port) - metricsBefore
     let totals = relay.totals
     let exchanges = relay.exchanges(from: exchangeIndex)

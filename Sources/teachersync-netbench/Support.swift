@@ -126,6 +126,13 @@ struct ProcStatus: Sendable {
         return (cpu, waiting)
     }
 
+    /// User + system CPU seconds this process has used, to the nanosecond (`/proc` counts in clock ticks).
+    static func ownCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
     /// User + system CPU seconds the process has used (fields 14 and 15 of /proc/PID/stat).
     static func cpuSeconds(pid: Int32) -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
